@@ -1,0 +1,94 @@
+"""Frozen values passed between pipeline stages. No I/O, no models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+
+class Band(StrEnum):
+    BLOCK = "block"
+    REVIEW = "review"
+    ALLOW = "allow"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A social-media profile in canonical form: a banned account (with ``group``) or a candidate.
+
+    ``avatar`` holds untrusted image bytes as received; the normalise stage decodes them."""
+
+    id: str
+    platform: str = ""
+    handle: str = ""
+    display_name: str = ""
+    bio: str = ""
+    links: tuple[str, ...] = ()
+    avatar: bytes | None = field(default=None, repr=False)
+    avatar_url: str | None = None
+    group: str | None = None
+
+    @property
+    def name_text(self) -> str:
+        """What the name channel embeds: the display name, else the handle."""
+        return self.display_name.strip() or self.handle.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Avatar:
+    """A decoded avatar's derived signals; the original bytes are not kept."""
+
+    pdq: tuple[bytes, ...]  # 8 dihedral PDQ hashes of 32 bytes; [0] is the image as given
+    pdq_quality: int
+    embedding: Vector | None
+    thumbnail: bytes  # small re-encoded WEBP for display
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What the features stage derives from one profile."""
+
+    name_vec: Vector | None
+    bio_vec: Vector | None
+    avatar: Avatar | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAccount:
+    """A banned account as the store holds it, with the signals needed to compare against it."""
+
+    row_id: int
+    profile: Profile
+    features: Features
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    signal: str
+    contribution: float  # log-odds
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    account_id: str
+    group: str
+    score: float
+    evidence: tuple[Evidence, ...]
+    account: Profile | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    id: str
+    score: float
+    band: Band
+    matches: tuple[Match, ...]
+    model_version: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
