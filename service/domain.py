@@ -71,8 +71,9 @@ class StoredAccount:
 @dataclass(frozen=True, slots=True)
 class PairFeature:
     """One comparison feature of a (profile, banned account) pair, produced by a channel's
-    comparator. A channel with nothing to compare (no avatar, empty bio) yields no features, so it
-    contributes nothing. ``value`` is what the scorer weighs; ``detail`` is what a moderator reads."""
+    comparator. A channel with nothing to compare (no avatar, empty bio) yields no features, so
+    it contributes nothing. ``value`` is what the scorer weighs; ``detail`` is what a moderator
+    reads."""
 
     signal: str  # channel: "name", "handle", "bio", "links", "avatar", "identity"
     name: str  # feature name, stable across versions: "name.jaro_winkler", "avatar.pdq_match"

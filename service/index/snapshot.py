@@ -1,0 +1,140 @@
+"""A set of channel indexes with the store change counter it reflects, and its on-disk snapshots.
+
+A snapshot is a versioned folder: one ``<channel>.faiss`` per channel (written with
+``faiss.write_index``, never pickled) and ``manifest.json`` (model, kind, dimension, count, index
+type, checksum per channel; the store counter). ``CURRENT`` names the newest complete snapshot and
+is replaced atomically, so a reader never sees a half-written one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.errors import IndexCorrupt
+from service.index.faiss_index import ChannelIndex, Kind
+
+log = logging.getLogger(__name__)
+MANIFEST_VERSION = 1
+KEEP_SNAPSHOTS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSpec:
+    name: str
+    kind: Kind
+    dim: int
+    model: str  # what produced the vectors; a snapshot of another model is not loaded
+
+
+class IndexSet:
+    """The live indexes. ``store_seq``: every store change up to it is reflected here."""
+
+    def __init__(self, specs: dict[str, ChannelSpec], store_seq: int = 0) -> None:
+        self.specs = specs
+        self.channels = {name: ChannelIndex(s.kind, s.dim) for name, s in specs.items()}
+        self.store_seq = store_seq
+        self.version = ""
+
+    def counts(self) -> dict[str, int]:
+        return {name: idx.ntotal for name, idx in self.channels.items()}
+
+    def write_snapshot(self, root: Path) -> Path:
+        root.mkdir(parents=True, exist_ok=True)
+        version = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-s{self.store_seq}"
+        work = Path(tempfile.mkdtemp(prefix=".snap-", dir=root))
+        channels: dict[str, Any] = {}
+        for name, index in self.channels.items():
+            spec = self.specs[name]
+            path = work / f"{name}.faiss"
+            index.write(path)
+            channels[name] = {
+                "kind": spec.kind,
+                "dim": spec.dim,
+                "model": spec.model,
+                "count": index.ntotal,
+                "index_type": index.index_type,
+                "file": path.name,
+                "sha256": _sha256(path),
+            }
+        manifest = {
+            "manifest_version": MANIFEST_VERSION,
+            "version": version,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "store_seq": self.store_seq,
+            "channels": channels,
+        }
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        target = root / version
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+        _atomic_write(root / "CURRENT", version)
+        self.version = version
+        _cleanup(root, keep={version})
+        return target
+
+    @classmethod
+    def load_current(cls, root: Path, specs: dict[str, ChannelSpec]) -> IndexSet | None:
+        """The current snapshot, or None when there is none or it was built for other models or
+        channels (then the caller rebuilds from the store). A checksum mismatch raises."""
+        current = root / "CURRENT"
+        if not current.exists():
+            return None
+        folder = root / current.read_text().strip()
+        manifest = json.loads((folder / "manifest.json").read_text())
+        if manifest.get("manifest_version") != MANIFEST_VERSION:
+            return None
+        channels = manifest["channels"]
+        if set(channels) != set(specs):
+            log.info("snapshot %s has channels %s; rebuilding", folder.name, sorted(channels))
+            return None
+        for name, spec in specs.items():
+            entry = channels[name]
+            if (entry["kind"], entry["dim"], entry["model"]) != (spec.kind, spec.dim, spec.model):
+                log.info("snapshot %s channel %s was built by %s; rebuilding", folder, name, entry)
+                return None
+        out = cls(specs, store_seq=int(manifest["store_seq"]))
+        for name, spec in specs.items():
+            entry = channels[name]
+            path = folder / entry["file"]
+            if _sha256(path) != entry["sha256"]:
+                raise IndexCorrupt(f"{path} does not match the checksum in its manifest")
+            index = ChannelIndex.read(spec.kind, spec.dim, path)
+            if index.ntotal != entry["count"]:
+                raise IndexCorrupt(f"{path} holds {index.ntotal} vectors, manifest says {entry}")
+            out.channels[name] = index
+        out.version = manifest["version"]
+        return out
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write(path: Path, content: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(content)
+    os.replace(tmp, path)
+
+
+def _cleanup(root: Path, keep: set[str]) -> None:
+    """Keep the newest snapshots; remove older ones and abandoned temporary folders."""
+    snapshots = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in snapshots[:-KEEP_SNAPSHOTS]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in root.glob(".snap-*"):
+        if time.time() - tmp.stat().st_mtime > 3600:
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,425 @@
+"""The one place that knows the order of stages. The API, the CLI and the web page call it.
+
+profile -> validate -> normalise (decode avatar) -> features (embeddings, PDQ, keys) -> candidates
+per channel, merged per banned account -> pairwise comparison -> calibrated probability with
+per-signal evidence -> band."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from service.config import Settings
+from service.domain import Avatar, Features, Match, Profile, StoredAccount, Vector, Verdict
+from service.errors import InvalidInput, MirrorscanError
+from service.features.image import ImageEncoder, image_encoder
+from service.features.keys import profile_keys
+from service.features.pdq import MIN_QUALITY, pdq_dihedral
+from service.features.text import TextEncoder, text_encoder
+from service.index.faiss_index import configure_faiss
+from service.index.snapshot import ChannelSpec, IndexSet
+from service.normalize.image import decode_image, thumbnail
+from service.scoring.compare import compare
+from service.scoring.model import LogisticScorer, band_for
+from service.store.bank import Store, Upsert, UpsertResult
+
+log = logging.getLogger(__name__)
+PDQ_BITS = 256
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    row_id: int
+    channels: dict[str, float]  # channel -> similarity (cosine) or distance (PDQ bits)
+
+
+class Timer:
+    """Milliseconds per stage of one request."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] = self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000.0
+
+
+class Pipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        text: TextEncoder,
+        image: ImageEncoder,
+        scorer: LogisticScorer,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.text = text
+        self.image = image
+        self.scorer = scorer
+        self.indexes = IndexSet(self.channel_specs())
+        self._write_lock = threading.Lock()
+        self.ready = False
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings) -> Pipeline:
+        """Open the store, load the models and the indexes (snapshot + catch-up), warm up."""
+        configure_faiss(1)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.db_url)
+        store.create_all()
+        text = text_encoder(
+            settings.models.text,
+            settings.model_dir,
+            settings.models.text_query_prefix,
+            settings.models.fake,
+        )
+        image = image_encoder(settings.models.image, settings.models.fake)
+        text.load()
+        image.load()
+        pipeline = cls(
+            settings, store, text, image, LogisticScorer.load(settings.models.scorer_path)
+        )
+        pipeline.load_indexes()
+        pipeline.warm_up()
+        return pipeline
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def encoder_version(self) -> str:
+        return f"{self.text.name}:{self.text.dim}|{self.image.name}:{self.image.dim}"
+
+    def channel_specs(self) -> dict[str, ChannelSpec]:
+        return {
+            "name": ChannelSpec("name", "float", self.text.dim, self.text.name),
+            "bio": ChannelSpec("bio", "float", self.text.dim, self.text.name),
+            "avatar": ChannelSpec("avatar", "float", self.image.dim, self.image.name),
+            "pdq": ChannelSpec("pdq", "binary", PDQ_BITS, "pdq"),
+        }
+
+    def load_indexes(self, progress: Progress | None = None) -> None:
+        loaded = IndexSet.load_current(self.settings.index_dir, self.channel_specs())
+        if loaded is None:
+            loaded = self.build_indexes(progress)
+        self.catch_up(loaded)
+        self.indexes = loaded
+
+    def build_indexes(self, progress: Progress | None = None) -> IndexSet:
+        """A fresh index set from the store's stored vectors (no re-encoding)."""
+        indexes = IndexSet(self.channel_specs(), store_seq=self.store.max_seq())
+        for batch in self.store.iter_accounts(batch=2000):
+            _index_accounts(indexes, batch)
+            if progress:
+                progress(len(batch))
+        return indexes
+
+    def catch_up(self, indexes: IndexSet) -> int:
+        """Apply the store changes the index set has not seen; returns how many."""
+        target = self.store.max_seq()
+        changed = 0
+        for batch in self.store.iter_accounts(since_seq=indexes.store_seq, include_removed=True):
+            removed = np.array([a.row_id for a in batch if a.removed], dtype=np.int64)
+            for index in indexes.channels.values():
+                index.remove(removed)
+            _index_accounts(indexes, [a for a in batch if not a.removed])
+            changed += len(batch)
+        indexes.store_seq = max(indexes.store_seq, target)
+        return changed
+
+    def write_snapshot(self) -> Path:
+        with self._write_lock:
+            return self.indexes.write_snapshot(self.settings.index_dir)
+
+    def warm_up(self) -> None:
+        """Run the real path once on synthetic input, so the first request is not the slow one."""
+        img = Image.new("RGB", (64, 64), (200, 30, 30))
+        self.derive([Profile(id="warm-up", display_name="warm up", bio="warm up")])
+        self.text.encode(["warm up"])
+        self.image.encode([img])
+        self.score(Profile(id="warm-up", handle="warm_up", display_name="Warm up", bio="warm up"))
+        self.ready = True
+
+    # --- features -------------------------------------------------------------------------
+
+    def validate(self, profile: Profile) -> Profile:
+        limits = self.settings.limits
+        if not profile.id or len(profile.id) > 200:
+            raise InvalidInput("id must be 1 to 200 characters")
+        for name in ("platform", "handle", "display_name", "bio"):
+            value = getattr(profile, name)
+            if len(value) > limits.max_text_chars:
+                raise InvalidInput(f"{name} is longer than {limits.max_text_chars} characters")
+        if len(profile.links) > limits.max_links:
+            raise InvalidInput(f"more than {limits.max_links} links")
+        if any(len(link) > 2000 for link in profile.links):
+            raise InvalidInput("a link is longer than 2000 characters")
+        return replace(profile, handle=profile.handle.strip(), platform=profile.platform.strip())
+
+    def decode_avatar(self, data: bytes) -> Image.Image:
+        limits = self.settings.limits
+        return decode_image(
+            data, max_bytes=limits.max_image_bytes, max_pixels=limits.max_image_pixels
+        )
+
+    def derive(
+        self, profiles: Sequence[Profile], timer: Timer | None = None
+    ) -> list[Features | MirrorscanError]:
+        """Features of each profile, or the error that makes it unusable (a bad avatar)."""
+        timer = timer or Timer()
+        images: dict[int, Image.Image] = {}
+        out: list[Features | MirrorscanError | None] = [None] * len(profiles)
+        hashes: dict[int, tuple[tuple[bytes, ...], int]] = {}
+        for i, p in enumerate(profiles):
+            if p.avatar:
+                try:
+                    with timer.stage("decode"):
+                        images[i] = self.decode_avatar(p.avatar)
+                    with timer.stage("hash"):
+                        hashes[i] = pdq_dihedral(images[i])
+                except MirrorscanError as exc:
+                    out[i] = exc
+        with timer.stage("embed"):
+            texts = [p.name_text for p in profiles] + [p.bio.strip() for p in profiles]
+            vecs = self.text.encode(texts)
+            order = sorted(images)
+            img_vecs = self.image.encode([images[i] for i in order]) if order else None
+        img_vec = {i: img_vecs[n] for n, i in enumerate(order)} if img_vecs is not None else {}
+        n = len(profiles)
+        for i in range(n):
+            if out[i] is not None:
+                continue
+            avatar = None
+            if i in images:
+                pdq, quality = hashes[i]
+                avatar = Avatar(pdq, quality, img_vec[i], thumbnail(images[i]))
+            out[i] = Features(_nonzero(vecs[i]), _nonzero(vecs[n + i]), avatar)
+        return [o for o in out if o is not None]
+
+    # --- the bank -------------------------------------------------------------------------
+
+    def upsert(
+        self, profiles: Sequence[Profile], progress: Progress | None = None
+    ) -> list[UpsertResult | MirrorscanError]:
+        """Store and index banned accounts (upsert by id). Unchanged accounts are not
+        re-encoded. A bad item gets its error; the others are written."""
+        results: list[UpsertResult | MirrorscanError | None] = [None] * len(profiles)
+        valid: list[tuple[int, Profile, str]] = []
+        for i, p in enumerate(profiles):
+            try:
+                p = self.validate(p)
+            except MirrorscanError as exc:
+                results[i] = exc
+                continue
+            valid.append((i, p, content_hash(p)))
+        known = self.store.fingerprints([p.id for _, p, _ in valid])
+        todo = []
+        for i, p, h in valid:
+            fp = known.get(p.id)
+            if fp and (fp.content_hash, fp.encoder_version, fp.removed) == (
+                h,
+                self.encoder_version,
+                False,
+            ):
+                results[i] = UpsertResult(p.id, fp.row_id, "unchanged")
+            else:
+                todo.append((i, p, h))
+        derived = self.derive([p for _, p, _ in todo])
+        writes: list[tuple[int, Upsert]] = []
+        for (i, p, h), f in zip(todo, derived, strict=True):
+            if isinstance(f, MirrorscanError):
+                results[i] = f
+            else:
+                writes.append(
+                    (
+                        i,
+                        Upsert(
+                            replace(p, avatar=None), f, profile_keys(p), h, self.encoder_version
+                        ),
+                    )
+                )
+        with self._write_lock:
+            written = self.store.upsert([u for _, u in writes]) if writes else []
+            for (i, _), r in zip(writes, written, strict=True):
+                results[i] = r
+            self._apply_written(written)
+        if progress:
+            progress(len(profiles))
+        return [r for r in results if r is not None]
+
+    def _apply_written(self, written: Sequence[UpsertResult]) -> None:
+        changed = [r.row_id for r in written if r.outcome != "unchanged"]
+        if changed:
+            accounts = self.store.get_rows(changed)
+            _index_accounts(self.indexes, list(accounts.values()))
+        self.indexes.store_seq = self.store.max_seq()
+
+    def remove(self, account_id: str) -> bool:
+        with self._write_lock:
+            row_id = self.store.remove(account_id)
+            if row_id is None:
+                return False
+            ids = np.array([row_id], dtype=np.int64)
+            for index in self.indexes.channels.values():
+                index.remove(ids)
+            self.indexes.store_seq = self.store.max_seq()
+            return True
+
+    # --- scoring --------------------------------------------------------------------------
+
+    def score(self, profile: Profile) -> Verdict:
+        result = self.score_many([profile])[0]
+        if isinstance(result, MirrorscanError):
+            raise result
+        return result
+
+    def score_many(self, profiles: Sequence[Profile]) -> list[Verdict | MirrorscanError]:
+        results: list[Verdict | MirrorscanError | None] = [None] * len(profiles)
+        valid: list[tuple[int, Profile]] = []
+        for i, p in enumerate(profiles):
+            try:
+                valid.append((i, self.validate(p)))
+            except MirrorscanError as exc:
+                results[i] = exc
+        timer = Timer()
+        derived = self.derive([p for _, p in valid], timer)
+        per_item_ms = {k: v / max(len(valid), 1) for k, v in timer.ms.items()}
+        for (i, p), f in zip(valid, derived, strict=True):
+            if isinstance(f, MirrorscanError):
+                results[i] = f
+                continue
+            t = Timer()
+            t.ms.update(per_item_ms)
+            results[i] = self._score_one(p, f, t)
+        return [r for r in results if r is not None]
+
+    def _score_one(self, profile: Profile, features: Features, timer: Timer) -> Verdict:
+        with timer.stage("search"):
+            candidates = self.candidates(profile, features)
+            accounts = self.store.get_rows(c.row_id for c in candidates)
+        matches: list[Match] = []
+        for cand in candidates:
+            account = accounts.get(cand.row_id)
+            if account is None or account.removed:
+                continue
+            with timer.stage("compare"):
+                pair = compare(profile, features, account)
+            with timer.stage("score"):
+                prob, evidence = self.scorer.score(pair)
+            matches.append(
+                Match(
+                    account.profile.id, account.profile.group or "", prob, evidence, account.profile
+                )
+            )
+        matches.sort(key=lambda m: -m.score)
+        top = tuple(matches[: self.settings.search.matches_returned])
+        best = top[0].score if top else 0.0
+        bands = self.settings.bands
+        return Verdict(
+            id=profile.id,
+            score=best,
+            band=band_for(best, block=bands.block, review=bands.review),
+            matches=top,
+            model_version=self.scorer.version,
+            timings_ms={k: round(v, 3) for k, v in timer.ms.items()},
+        )
+
+    def candidates(self, profile: Profile, features: Features) -> list[Candidate]:
+        """Top-k per channel, merged per banned account (store row id)."""
+        k = self.settings.search.candidates_per_channel
+        merged: dict[int, dict[str, float]] = {}
+
+        def add(
+            channel: str, ids: np.ndarray, scores: np.ndarray, best: Callable[[float, float], float]
+        ) -> None:
+            for row_id, s in zip(ids.tolist(), scores.tolist(), strict=True):
+                if row_id < 0:
+                    continue
+                slot = merged.setdefault(row_id, {})
+                slot[channel] = best(slot.get(channel, s), s)
+
+        channels = self.indexes.channels
+        for name, vec in (("name", features.name_vec), ("bio", features.bio_vec)):
+            if vec is not None and channels[name].ntotal:
+                hits = channels[name].search(vec[None, :], k)
+                add(name, hits.ids[0], hits.scores[0], max)
+        avatar = features.avatar
+        if avatar is not None:
+            if avatar.embedding is not None and channels["avatar"].ntotal:
+                hits = channels["avatar"].search(avatar.embedding[None, :], k)
+                add("avatar", hits.ids[0], hits.scores[0], max)
+            if avatar.pdq_quality >= MIN_QUALITY and channels["pdq"].ntotal:
+                queries = np.frombuffer(b"".join(avatar.pdq), dtype=np.uint8).reshape(-1, 32)
+                hits = channels["pdq"].search(queries, k)
+                for row in range(len(queries)):
+                    add("pdq", hits.ids[row], hits.scores[row], min)
+        for row_id, shared in self.store.rows_for_keys(profile_keys(profile)).items():
+            merged.setdefault(row_id, {})["keys"] = float(len(shared))
+        return [Candidate(r, c) for r, c in merged.items()]
+
+    def thumbnail_of(self, data: bytes) -> bytes:
+        """A display thumbnail of untrusted image bytes (decoded safely)."""
+        return thumbnail(self.decode_avatar(data))
+
+
+def _nonzero(vec: Vector) -> Vector | None:
+    return vec if vec.any() else None
+
+
+def content_hash(profile: Profile) -> str:
+    """What an upsert compares to decide whether an account changed."""
+    fields = {
+        "platform": profile.platform,
+        "handle": profile.handle,
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "links": list(profile.links),
+        "group": profile.group,
+        "avatar_url": profile.avatar_url,
+        "avatar": hashlib.sha256(profile.avatar).hexdigest() if profile.avatar else None,
+    }
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def _index_accounts(indexes: IndexSet, accounts: Sequence[StoredAccount]) -> None:
+    """Put the accounts' stored vectors in every channel (replacing what the ids had)."""
+    if not accounts:
+        return
+    ids = np.array([a.row_id for a in accounts], dtype=np.int64)
+    channels = indexes.channels
+    for index in channels.values():
+        index.remove(ids)
+    per_channel: dict[str, tuple[list[int], list[np.ndarray]]] = {n: ([], []) for n in channels}
+    for a in accounts:
+        f = a.features
+        vectors: dict[str, np.ndarray | None] = {"name": f.name_vec, "bio": f.bio_vec}
+        if f.avatar is not None:
+            vectors["avatar"] = f.avatar.embedding
+            if f.avatar.pdq_quality >= MIN_QUALITY and f.avatar.pdq:
+                vectors["pdq"] = np.frombuffer(f.avatar.pdq[0], dtype=np.uint8)
+        for name, vec in vectors.items():
+            if vec is not None:
+                per_channel[name][0].append(a.row_id)
+                per_channel[name][1].append(vec)
+    for name, (row_ids, vecs) in per_channel.items():
+        if row_ids:
+            channels[name].upsert(np.array(row_ids, dtype=np.int64), np.stack(vecs))

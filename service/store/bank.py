@@ -1,0 +1,364 @@
+"""The bank of banned accounts (SQLAlchemy 2; SQLite by default, PostgreSQL by URL).
+
+Every write bumps a store-wide change counter and stamps the rows it touched with it, so an index
+snapshot built at counter N can catch up by replaying the rows with ``seq > N``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.domain import Avatar, Features, Profile, StoredAccount, Vector
+from service.store.schema import AccountRow, AuditRow, Base, CounterRow, KeyRow, utcnow
+
+PDQ_BYTES = 32
+Outcome = Literal["created", "updated", "unchanged", "restored"]
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    """One account to write, with what was derived from it."""
+
+    profile: Profile
+    features: Features
+    keys: frozenset[str]
+    content_hash: str
+    encoder_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    row_id: int
+    content_hash: str
+    encoder_version: str
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    id: str
+    row_id: int
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    payload: dict[str, Any]
+
+
+def vec_to_blob(vec: Vector | None) -> bytes | None:
+    return None if vec is None else np.asarray(vec, dtype=np.float16).tobytes()
+
+
+def blob_to_vec(blob: bytes | None) -> Vector | None:
+    return None if blob is None else np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+
+
+_APPEND_ONLY_SQLITE = [
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+]
+_APPEND_ONLY_POSTGRES = [
+    "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit log is append-only'; END $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_append_only ON audit_log",
+    "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_all(self) -> None:
+        Base.metadata.create_all(self.engine)
+        statements = (
+            _APPEND_ONLY_POSTGRES
+            if self.engine.dialect.name == "postgresql"
+            else _APPEND_ONLY_SQLITE
+        )
+        with self.engine.begin() as conn:
+            for stmt in statements:
+                conn.execute(text(stmt))
+            if (
+                conn.execute(select(CounterRow).where(CounterRow.name == "accounts")).first()
+                is None
+            ):
+                conn.execute(insert(CounterRow).values(name="accounts", value=0))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- accounts -------------------------------------------------------------------------
+
+    def _next_seq(self, session: Session) -> int:
+        # UPDATE takes the counter row's lock until commit, serialising concurrent writers.
+        session.execute(
+            update(CounterRow)
+            .where(CounterRow.name == "accounts")
+            .values(value=CounterRow.value + 1)
+        )
+        return int(
+            session.scalar(select(CounterRow.value).where(CounterRow.name == "accounts")) or 0
+        )
+
+    def fingerprints(self, ids: Sequence[str]) -> dict[str, Fingerprint]:
+        """What is stored for the ids already in the bank, to skip re-encoding unchanged ones."""
+        out: dict[str, Fingerprint] = {}
+        with self._session() as s:
+            for chunk in _chunks(list(ids), 500):
+                rows = s.execute(
+                    select(
+                        AccountRow.id,
+                        AccountRow.row_id,
+                        AccountRow.content_hash,
+                        AccountRow.encoder_version,
+                        AccountRow.removed,
+                    ).where(AccountRow.id.in_(chunk))
+                )
+                for id_, row_id, h, v, r in rows:
+                    out[id_] = Fingerprint(row_id, h, v, r)
+        return out
+
+    def upsert(self, items: Sequence[Upsert]) -> list[UpsertResult]:
+        """Insert or replace accounts by id in one transaction."""
+        items = list({i.profile.id: i for i in items}.values())  # the last of repeated ids wins
+        results: list[UpsertResult] = []
+        with self._session.begin() as s:
+            seq = self._next_seq(s)
+            existing = {
+                r.id: r
+                for chunk in _chunks([i.profile.id for i in items], 500)
+                for r in s.scalars(select(AccountRow).where(AccountRow.id.in_(chunk)))
+            }
+            for item in items:
+                row = existing.get(item.profile.id)
+                if (
+                    row is not None
+                    and not row.removed
+                    and row.content_hash == item.content_hash
+                    and row.encoder_version == item.encoder_version
+                ):
+                    results.append(UpsertResult(row.id, row.row_id, "unchanged"))
+                    continue
+                outcome: Outcome = "created"
+                if row is None:
+                    row = AccountRow(id=item.profile.id, created_at=utcnow())
+                    s.add(row)
+                else:
+                    outcome = "restored" if row.removed else "updated"
+                _fill(row, item, seq)
+                s.flush()
+                s.execute(delete(KeyRow).where(KeyRow.row_id == row.row_id))
+                s.add_all(KeyRow(key=k, row_id=row.row_id) for k in sorted(item.keys))
+                existing[item.profile.id] = row
+                results.append(UpsertResult(row.id, row.row_id, outcome))
+        return results
+
+    def remove(self, account_id: str) -> int | None:
+        """Mark an account removed; returns its row id, or None when absent or already removed."""
+        with self._session.begin() as s:
+            row = s.scalar(select(AccountRow).where(AccountRow.id == account_id))
+            if row is None or row.removed:
+                return None
+            row.removed = True
+            row.seq = self._next_seq(s)
+            row.updated_at = utcnow()
+            s.execute(delete(KeyRow).where(KeyRow.row_id == row.row_id))
+            return row.row_id
+
+    def get(self, account_id: str) -> StoredAccount | None:
+        with self._session() as s:
+            row = s.scalar(select(AccountRow).where(AccountRow.id == account_id))
+            return None if row is None else _to_account(row)
+
+    def get_rows(self, row_ids: Iterable[int]) -> dict[int, StoredAccount]:
+        out: dict[int, StoredAccount] = {}
+        with self._session() as s:
+            for chunk in _chunks(sorted(set(row_ids)), 500):
+                for row in s.scalars(select(AccountRow).where(AccountRow.row_id.in_(chunk))):
+                    out[row.row_id] = _to_account(row)
+        return out
+
+    def rows_for_keys(self, keys: Iterable[str]) -> dict[int, set[str]]:
+        """row id -> the given keys it shares (active accounts only)."""
+        out: dict[int, set[str]] = {}
+        with self._session() as s:
+            for chunk in _chunks(sorted(set(keys)), 500):
+                for key, row_id in s.execute(
+                    select(KeyRow.key, KeyRow.row_id).where(KeyRow.key.in_(chunk))
+                ):
+                    out.setdefault(row_id, set()).add(key)
+        return out
+
+    def count(self, *, include_removed: bool = False) -> int:
+        with self._session() as s:
+            q = select(func.count()).select_from(AccountRow)
+            if not include_removed:
+                q = q.where(AccountRow.removed.is_(False))
+            return int(s.scalar(q) or 0)
+
+    def max_seq(self) -> int:
+        with self._session() as s:
+            return int(s.scalar(select(CounterRow.value).where(CounterRow.name == "accounts")) or 0)
+
+    def iter_accounts(
+        self, *, since_seq: int = 0, batch: int = 1000, include_removed: bool = False
+    ) -> Iterator[list[StoredAccount]]:
+        """Accounts in row order, in batches (keyset pagination: bounded memory)."""
+        last = 0
+        while True:
+            with self._session() as s:
+                q = (
+                    select(AccountRow)
+                    .where(AccountRow.row_id > last, AccountRow.seq > since_seq)
+                    .order_by(AccountRow.row_id)
+                    .limit(batch)
+                )
+                if not include_removed:
+                    q = q.where(AccountRow.removed.is_(False))
+                rows = list(s.scalars(q))
+            if not rows:
+                return
+            last = rows[-1].row_id
+            yield [_to_account(r) for r in rows]
+
+    def search_text(self, query: str, *, limit: int = 50, offset: int = 0) -> list[StoredAccount]:
+        """Active accounts whose id, handle, display name or group contains ``query``."""
+        pattern = f"%{_escape_like(query.strip())}%"
+        with self._session() as s:
+            q = select(AccountRow).where(AccountRow.removed.is_(False))
+            if query.strip():
+                q = q.where(
+                    AccountRow.id.ilike(pattern, escape="\\")
+                    | AccountRow.handle.ilike(pattern, escape="\\")
+                    | AccountRow.display_name.ilike(pattern, escape="\\")
+                    | AccountRow.group.ilike(pattern, escape="\\")
+                )
+            q = q.order_by(AccountRow.updated_at.desc()).offset(offset).limit(limit)
+            return [_to_account(r) for r in s.scalars(q)]
+
+    def thumbnail(self, account_id: str) -> bytes | None:
+        with self._session() as s:
+            return s.scalar(select(AccountRow.avatar_thumb).where(AccountRow.id == account_id))
+
+    # --- audit log ------------------------------------------------------------------------
+
+    def audit(self, actor: str, action: str, subject: str, payload: dict[str, Any]) -> AuditEntry:
+        with self._session.begin() as s:
+            row = AuditRow(
+                actor=actor, action=action, subject=subject, payload=payload, at=utcnow()
+            )
+            s.add(row)
+            s.flush()
+            return _to_audit(row)
+
+    def audit_entries(
+        self, *, action: str | None = None, limit: int = 50, before_seq: int | None = None
+    ) -> list[AuditEntry]:
+        """Newest first; page with ``before_seq`` = the last seq of the previous page."""
+        with self._session() as s:
+            q = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)
+            if action is not None:
+                q = q.where(AuditRow.action == action)
+            if before_seq is not None:
+                q = q.where(AuditRow.seq < before_seq)
+            return [_to_audit(r) for r in s.scalars(q)]
+
+    def audit_entry(self, seq: int) -> AuditEntry | None:
+        with self._session() as s:
+            row = s.get(AuditRow, seq)
+            return None if row is None else _to_audit(row)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _fill(row: AccountRow, item: Upsert, seq: int) -> None:
+    p, f = item.profile, item.features
+    row.platform, row.handle, row.display_name, row.bio = (
+        p.platform,
+        p.handle,
+        p.display_name,
+        p.bio,
+    )
+    row.links = list(p.links)
+    row.group = p.group
+    row.avatar_url = p.avatar_url
+    row.name_vec = vec_to_blob(f.name_vec)
+    row.bio_vec = vec_to_blob(f.bio_vec)
+    avatar = f.avatar
+    row.avatar_vec = vec_to_blob(avatar.embedding) if avatar else None
+    row.avatar_pdq = b"".join(avatar.pdq) if avatar else None
+    row.avatar_quality = avatar.pdq_quality if avatar else None
+    row.avatar_thumb = avatar.thumbnail if avatar else None
+    row.content_hash = item.content_hash
+    row.encoder_version = item.encoder_version
+    row.removed = False
+    row.seq = seq
+    row.updated_at = utcnow()
+
+
+def _to_account(row: AccountRow) -> StoredAccount:
+    profile = Profile(
+        id=row.id,
+        platform=row.platform,
+        handle=row.handle,
+        display_name=row.display_name,
+        bio=row.bio,
+        links=tuple(row.links or ()),
+        avatar_url=row.avatar_url,
+        group=row.group,
+    )
+    avatar = None
+    if row.avatar_pdq is not None:
+        pdq = tuple(
+            row.avatar_pdq[i : i + PDQ_BYTES] for i in range(0, len(row.avatar_pdq), PDQ_BYTES)
+        )
+        avatar = Avatar(
+            pdq=pdq,
+            pdq_quality=int(row.avatar_quality or 0),
+            embedding=blob_to_vec(row.avatar_vec),
+            thumbnail=row.avatar_thumb or b"",
+        )
+    features = Features(
+        name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
+    )
+    return StoredAccount(row_id=row.row_id, profile=profile, features=features, removed=row.removed)
+
+
+def _to_audit(row: AuditRow) -> AuditEntry:
+    return AuditEntry(row.seq, row.at, row.actor, row.action, row.subject, dict(row.payload or {}))

@@ -1,0 +1,90 @@
+"""Tables of the bank: banned accounts with their derived signals, lookup keys for exact identity
+and contact matches, an append-only audit log, and counters. The store is the source of truth;
+every FAISS index is derived from it and can be rebuilt from it without re-encoding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    platform: Mapped[str] = mapped_column(String(40), default="")
+    handle: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str] = mapped_column(Text, default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    group: Mapped[str | None] = mapped_column("group_name", String(200), nullable=True)
+    avatar_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # derived signals; vectors are float16, L2-normalised before rounding
+    name_vec: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    bio_vec: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    avatar_vec: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    avatar_pdq: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # 8 x 32 bytes
+    avatar_quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    avatar_thumb: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    encoder_version: Mapped[str] = mapped_column(String(200), default="")
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)  # store-wide change counter
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KeyRow(Base):
+    """Exact lookup keys of an account: ``handle:<h>``, ``platform-handle:<p>/<h>``,
+    ``contact:<normalised link>``. A query profile's keys find candidates no vector would."""
+
+    __tablename__ = "account_keys"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    row_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("accounts.row_id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_account_keys_row", "row_id"),)
+
+
+class AuditRow(Base):
+    """Append-only: triggers refuse UPDATE and DELETE (see ``store.bank``)."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    subject: Mapped[str] = mapped_column(String(400), default="")
+    payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class CounterRow(Base):
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
