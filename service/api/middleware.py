@@ -1,0 +1,108 @@
+"""ASGI middleware: a request body cap (413 before the body is read into memory), a request id
+on every answer and log line, and security headers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api.problems import PROBLEM, problem_body
+from service.errors import PayloadTooLarge
+
+log = logging.getLogger("mirrorscan.access")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class BodyTooLarge(PayloadTooLarge):
+    """Raised from ``receive`` mid-stream; the app's problem handler turns it into a 413."""
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder: dict[str, int] = {}
+
+        async def send_wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend((k, v) for k, v in SECURITY_HEADERS if k not in names)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await self._too_large(send_wrapped)
+        else:
+            received = 0
+
+            async def receive_capped() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body:
+                        raise BodyTooLarge(f"the request body exceeds {self.max_body} bytes")
+                return message
+
+            try:
+                await self.app(scope, receive_capped, send_wrapped)
+            except BodyTooLarge:
+                if "status" not in status_holder:
+                    await self._too_large(send_wrapped)
+        log.info(
+            "%s %s %s %.1fms id=%s",
+            scope["method"],
+            scope["path"],
+            status_holder.get("status", 0),
+            (time.perf_counter() - started) * 1000,
+            request_id,
+        )
+
+    async def _too_large(self, send: Send) -> None:
+        body = problem_body(
+            413,
+            "Payload too large",
+            f"the request body exceeds {self.max_body} bytes",
+            "https://mirrorscan.dev/problems/payload-too-large",
+        )
+        raw = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM.encode()),
+                    (b"content-length", str(len(raw)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": raw})
+
+
+def _header(scope: Scope, name: bytes) -> Any:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None

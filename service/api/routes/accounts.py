@@ -1,0 +1,92 @@
+"""The bank: add, update, read and remove banned accounts. Every write is audited."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from fastapi import APIRouter, Response, status
+
+from service.api.deps import BankWriter, PipelineDep, RuntimeDep
+from service.api.problems import problem_of
+from service.api.schemas import AccountFields, AccountOut, BulkIn, BulkItem, BulkOut
+from service.domain import Profile
+from service.errors import InvalidInput, MirrorscanError, NotFound, PayloadTooLarge
+
+router = APIRouter(prefix="/v1/accounts", tags=["bank"])
+
+
+@router.put("/{account_id}", response_model=AccountOut, summary="Add or replace a banned account")
+async def put_account(
+    account_id: str,
+    body: AccountFields,
+    response: Response,
+    runtime: RuntimeDep,
+    pipeline: PipelineDep,
+    caller: BankWriter,
+) -> AccountOut:
+    """Upsert by id; the account is matchable as soon as this returns."""
+    if not 0 < len(account_id) <= 200:
+        raise InvalidInput("account id must be 1 to 200 characters")
+    [result] = await runtime.run(pipeline.upsert, [body.to_profile(account_id, body.group)])
+    if isinstance(result, MirrorscanError):
+        raise result
+    await runtime.run(
+        pipeline.store.audit, caller.label, "account.put", account_id, {"outcome": result.outcome}
+    )
+    if result.outcome in ("created", "restored"):
+        response.status_code = status.HTTP_201_CREATED
+    stored = await runtime.run(pipeline.store.get, account_id)
+    assert stored is not None
+    return AccountOut.of(stored)
+
+
+@router.get("/{account_id}", response_model=AccountOut, summary="Read a banned account")
+async def get_account(
+    account_id: str, runtime: RuntimeDep, pipeline: PipelineDep, _caller: BankWriter
+) -> AccountOut:
+    stored = await runtime.run(pipeline.store.get, account_id)
+    if stored is None or stored.removed:
+        raise NotFound(f"no banned account with id {account_id!r}")
+    return AccountOut.of(stored)
+
+
+@router.delete(
+    "/{account_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a banned account"
+)
+async def delete_account(
+    account_id: str, runtime: RuntimeDep, pipeline: PipelineDep, caller: BankWriter
+) -> Response:
+    if not await runtime.run(pipeline.remove, account_id):
+        raise NotFound(f"no banned account with id {account_id!r}")
+    await runtime.run(pipeline.store.audit, caller.label, "account.remove", account_id, {})
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/bulk", response_model=BulkOut, summary="Upsert many banned accounts")
+async def bulk(
+    body: BulkIn, runtime: RuntimeDep, pipeline: PipelineDep, caller: BankWriter
+) -> BulkOut:
+    """Up to ``limits.max_bulk`` accounts; a result per item, in order."""
+    limit = runtime.settings.limits.max_bulk
+    if len(body.accounts) > limit:
+        raise PayloadTooLarge(f"a bulk request holds at most {limit} accounts")
+    profiles: list[Profile | MirrorscanError] = []
+    for item in body.accounts:
+        try:
+            profiles.append(item.profile())
+        except InvalidInput as exc:
+            profiles.append(exc)
+    written = iter(
+        await runtime.run(pipeline.upsert, [p for p in profiles if isinstance(p, Profile)])
+    )
+    results = []
+    for item, p in zip(body.accounts, profiles, strict=True):
+        outcome = p if isinstance(p, MirrorscanError) else next(written)
+        if isinstance(outcome, MirrorscanError):
+            results.append(BulkItem(id=item.id, status="error", error=problem_of(outcome)))
+        else:
+            results.append(BulkItem(id=item.id, status=outcome.outcome))
+    counts = Counter(r.status for r in results)
+    tally = {str(k): v for k, v in counts.items()}
+    await runtime.run(pipeline.store.audit, caller.label, "account.bulk", "", tally)
+    return BulkOut(results=results, counts=tally)

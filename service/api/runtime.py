@@ -1,0 +1,63 @@
+"""What the app's lifespan owns: settings, keys, the one bounded executor for CPU work, and the
+pipeline once it has loaded. Routes reach it through ``deps``; nothing lives in module globals."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+from service.api.auth import KeyRing
+from service.config import Settings
+from service.errors import NotReady
+from service.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Runtime:
+    def __init__(self, settings: Settings, keys: KeyRing) -> None:
+        self.settings = settings
+        self.keys = keys
+        # encode/search are CPU-bound: never inline in async code, never a thread per request
+        self.executor = ThreadPoolExecutor(
+            max_workers=settings.workers, thread_name_prefix="mirrorscan-cpu"
+        )
+        self._pipeline: Pipeline | None = None
+        self.load_error: str | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None or not self._pipeline.ready:
+            reason = self.load_error or "models and indexes are still loading"
+            raise NotReady(reason)
+        return self._pipeline
+
+    @property
+    def ready(self) -> bool:
+        return self._pipeline is not None and self._pipeline.ready
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    async def load(self) -> None:
+        try:
+            self._pipeline = await self.run(Pipeline.open, self.settings)
+            log.info("ready: %s", self._pipeline.indexes.counts())
+        except Exception as exc:  # surfaced on /readyz and every route, and logged
+            self.load_error = f"loading failed: {exc}"
+            log.exception("pipeline failed to load")
+
+    def close(self) -> None:
+        if self._pipeline is not None:
+            try:
+                self._pipeline.write_snapshot()
+            finally:
+                self._pipeline.close()
+        self.executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,179 @@
+"""Request and response bodies of the JSON API, and their conversion to domain values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.domain import Match, Profile, StoredAccount, Verdict
+from service.ingest.encoding import decode_b64
+
+_TEXT = 20_000  # hard backstop; the configurable limits are checked by the pipeline
+
+
+class ProfileFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    platform: str = Field("", max_length=100, examples=["x"])
+    handle: str = Field("", max_length=_TEXT, examples=["ttp_rnedia2"])
+    display_name: str = Field("", max_length=_TEXT, examples=["TTP Media"])
+    bio: str = Field("", max_length=_TEXT, examples=["Backup of the old account. t.me/ttpmedia2"])
+    links: list[str] = Field(default_factory=list, max_length=500)
+    avatar_b64: str | None = Field(None, description="the avatar image, base64 (JPEG/PNG/WEBP/GIF)")
+    avatar_url: str | None = Field(None, max_length=4000)
+
+    def to_profile(self, id_: str, group: str | None = None) -> Profile:
+        return Profile(
+            id=id_,
+            platform=self.platform,
+            handle=self.handle,
+            display_name=self.display_name,
+            bio=self.bio,
+            links=tuple(self.links),
+            avatar=decode_b64(self.avatar_b64),
+            avatar_url=self.avatar_url,
+            group=group,
+        )
+
+
+class ProfileIn(ProfileFields):
+    id: str = Field("profile", min_length=1, max_length=200)
+
+    def profile(self) -> Profile:
+        return self.to_profile(self.id)
+
+
+class AccountFields(ProfileFields):
+    group: str | None = Field(None, max_length=200, examples=["Tehreek-e-Taliban Pakistan"])
+
+
+class AccountIn(AccountFields):
+    id: str = Field(..., min_length=1, max_length=200)
+
+    def profile(self) -> Profile:
+        return self.to_profile(self.id, self.group)
+
+
+class EvidenceOut(BaseModel):
+    signal: str
+    contribution: float = Field(description="log-odds this signal adds (negative: against)")
+    detail: str
+
+
+class AccountSummary(BaseModel):
+    id: str
+    platform: str
+    handle: str
+    display_name: str
+    bio: str
+    links: list[str]
+    group: str | None
+
+
+class MatchOut(BaseModel):
+    account_id: str
+    group: str
+    score: float
+    evidence: list[EvidenceOut]
+    account: AccountSummary | None = None
+
+    @classmethod
+    def of(cls, m: Match) -> MatchOut:
+        return cls(
+            account_id=m.account_id,
+            group=m.group,
+            score=round(m.score, 6),
+            evidence=[EvidenceOut(signal=e.signal, contribution=e.contribution, detail=e.detail)
+                      for e in m.evidence],
+            account=summary(m.account) if m.account else None,
+        )  # fmt: skip
+
+
+class VerdictOut(BaseModel):
+    id: str
+    score: float = Field(description="calibrated probability that the profile is a mirror")
+    band: Literal["block", "review", "allow"]
+    matches: list[MatchOut]
+    model_version: str
+    timings_ms: dict[str, float]
+
+    @classmethod
+    def of(cls, v: Verdict) -> VerdictOut:
+        return cls(
+            id=v.id,
+            score=round(v.score, 6),
+            band=v.band.value,
+            matches=[MatchOut.of(m) for m in v.matches],
+            model_version=v.model_version,
+            timings_ms=v.timings_ms,
+        )
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    profiles: list[ProfileIn] = Field(..., min_length=1)
+
+
+class BatchItem(BaseModel):
+    id: str
+    result: VerdictOut | None = None
+    error: dict[str, Any] | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[BatchItem]
+
+
+def summary(p: Profile) -> AccountSummary:
+    return AccountSummary(
+        id=p.id,
+        platform=p.platform,
+        handle=p.handle,
+        display_name=p.display_name,
+        bio=p.bio,
+        links=list(p.links),
+        group=p.group,
+    )
+
+
+class AccountOut(AccountSummary):
+    has_avatar: bool
+    avatar_pdq: str | None = Field(None, description="PDQ hash (hex) of the avatar as given")
+    avatar_quality: int | None = None
+
+    @classmethod
+    def of(cls, a: StoredAccount) -> AccountOut:
+        avatar = a.features.avatar
+        return cls(
+            **summary(a.profile).model_dump(),
+            has_avatar=avatar is not None,
+            avatar_pdq=avatar.pdq[0].hex() if avatar else None,
+            avatar_quality=avatar.pdq_quality if avatar else None,
+        )
+
+
+class BulkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    accounts: list[AccountIn] = Field(..., min_length=1)
+
+
+class BulkItem(BaseModel):
+    id: str
+    status: Literal["created", "updated", "unchanged", "restored", "error"]
+    error: dict[str, Any] | None = None
+
+
+class BulkOut(BaseModel):
+    results: list[BulkItem]
+    counts: dict[str, int]
+
+
+class Health(BaseModel):
+    status: str
+    detail: str | None = None
+    accounts: int | None = None
+    indexed: dict[str, int] | None = None
+    model_version: str | None = None
+    at: datetime | None = None

@@ -1,0 +1,221 @@
+"""The ``mirrorscan`` command line: serve the API, manage the bank, score files. Long work shows
+a progress bar with rate and ETA; errors are one clear line on stderr (with the line number for
+file input) and a non-zero exit status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from service.config import SCOPES, Settings
+from service.errors import MirrorscanError
+
+app = typer.Typer(
+    help="mirrorscan: find mirror accounts, re-creations of banned accounts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+bank = typer.Typer(help="Manage the bank of banned accounts.", no_args_is_help=True)
+keys = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(bank, name="bank")
+app.add_typer(keys, name="keys")
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="data folder (default: $MIRRORSCAN_DATA_DIR or ./mirrorscan-data)"
+    ),
+]
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+class RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("    -/s" if speed is None else f"{speed:7.1f}/s")
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A bar with count, rate and ETA on stderr; yields ``advance(n)``."""
+    columns = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _pipeline(settings: Settings) -> Any:
+    from service.pipeline import Pipeline
+
+    with err.status("loading models and indexes"):
+        return Pipeline.open(settings)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the HTTP API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from service.api.app import create_app
+    from service.api.auth import ensure_admin_key
+
+    settings = settings_for(data_dir)
+    key = ensure_admin_key(settings)
+    if key:
+        err.print(
+            "[bold yellow]Created an admin API key (shown once, only its hash is kept):[/]\n"
+            f"  {key}\nSend it as the X-API-Key header.",
+            highlight=False,
+        )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", workers=1)
+
+
+@bank.command("import")
+def bank_import(
+    file: Annotated[Path, typer.Argument(help="JSON Lines file of banned accounts")],
+    data_dir: DataDir = None,
+    strict: Annotated[bool, typer.Option(help="stop at the first malformed line")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 256,
+) -> None:
+    """Upsert banned accounts by id from a file and update the indexes."""
+    from service.batch import StrictStop, import_file
+    from service.ingest.files import count_lines
+
+    if not file.is_file():
+        raise fail(f"{file} is not a file", 2)
+    settings = settings_for(data_dir)
+    pipeline = _pipeline(settings)
+    try:
+        with progress_bar("importing", count_lines(file)) as advance:
+            report = import_file(
+                pipeline,
+                file,
+                strict=strict,
+                batch_size=batch_size,
+                advance=advance,
+                on_error=lambda e: err.print(f"[yellow]skipped[/] {file}:{e}", highlight=False),
+            )
+        pipeline.write_snapshot()
+    except StrictStop as exc:
+        pipeline.write_snapshot()
+        raise fail(f"{file}: {exc.detail} (--strict)", 1) from exc
+    finally:
+        pipeline.close()
+    _print_json(report.as_dict())
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@bank.command("stats")
+def bank_stats(data_dir: DataDir = None) -> None:
+    """Print how many accounts the bank holds and how many each index holds."""
+    settings = settings_for(data_dir)
+    pipeline = _pipeline(settings)
+    try:
+        _print_json({"accounts": pipeline.store.count(), "indexed": pipeline.indexes.counts()})
+    finally:
+        pipeline.close()
+
+
+@app.command()
+def score(
+    file: Annotated[Path, typer.Argument(help="JSON Lines file of profiles to score")],
+    out: Annotated[Path, typer.Option("--out", help="JSON Lines output, one line per input")],
+    data_dir: DataDir = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=1000)] = 64,
+) -> None:
+    """Score every profile of a file against the bank."""
+    from service.batch import score_file
+    from service.ingest.files import count_lines
+
+    if not file.is_file():
+        raise fail(f"{file} is not a file", 2)
+    settings = settings_for(data_dir)
+    pipeline = _pipeline(settings)
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh, progress_bar("scoring", count_lines(file)) as a:
+            report = score_file(
+                pipeline,
+                file,
+                fh,
+                batch_size=batch_size,
+                advance=a,
+                on_error=lambda e: err.print(f"[yellow]not scored[/] {file}:{e}", highlight=False),
+            )
+        os.replace(tmp, out)
+    finally:
+        pipeline.close()
+    err.print(json.dumps(report.as_dict()), highlight=False)
+
+
+@keys.command("create")
+def keys_create(
+    scope: Annotated[list[str], typer.Option(help=f"one of {', '.join(SCOPES)}; repeatable")],
+    data_dir: DataDir = None,
+) -> None:
+    """Create an API key in the data dir's key file; prints the key once."""
+    from service.api.auth import KEY_FILE, add_key
+
+    settings = settings_for(data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        typer.echo(add_key(settings.data_dir / KEY_FILE, scope))
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+
+
+def main() -> None:
+    try:
+        app()
+    except MirrorscanError as exc:
+        err.print(f"[bold red]error:[/] {exc.detail}", highlight=False)
+        sys.exit(1)

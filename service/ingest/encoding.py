@@ -1,0 +1,18 @@
+"""Inline image payloads (base64, optionally a ``data:`` URL) as sent over the API or in files."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from service.errors import InvalidInput
+
+
+def decode_b64(data: str | None) -> bytes | None:
+    if not data:
+        return None
+    payload = data.split(",", 1)[1] if data.startswith("data:") else data
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(f"avatar_b64 is not valid base64: {exc}") from exc
