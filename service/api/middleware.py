@@ -12,7 +12,6 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.problems import PROBLEM, problem_body
-from service.errors import PayloadTooLarge
 
 log = logging.getLogger("mirrorscan.access")
 
@@ -21,10 +20,6 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
-
-
-class BodyTooLarge(PayloadTooLarge):
-    """Raised from ``receive`` mid-stream; the app's problem handler turns it into a 413."""
 
 
 class RequestGuard:
@@ -54,23 +49,15 @@ class RequestGuard:
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             await self._too_large(send_wrapped)
+        elif declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            # chunked: buffer up to the cap (bounded memory), refuse past it, then replay
+            body = await self._read_capped(receive)
+            if body is None:
+                await self._too_large(send_wrapped)
+            else:
+                await self.app(scope, _replay(body, receive), send_wrapped)
         else:
-            received = 0
-
-            async def receive_capped() -> Message:
-                nonlocal received
-                message = await receive()
-                if message["type"] == "http.request":
-                    received += len(message.get("body", b""))
-                    if received > self.max_body:
-                        raise BodyTooLarge(f"the request body exceeds {self.max_body} bytes")
-                return message
-
-            try:
-                await self.app(scope, receive_capped, send_wrapped)
-            except BodyTooLarge:
-                if "status" not in status_holder:
-                    await self._too_large(send_wrapped)
+            await self.app(scope, receive, send_wrapped)
         log.info(
             "%s %s %s %.1fms id=%s",
             scope["method"],
@@ -79,6 +66,21 @@ class RequestGuard:
             (time.perf_counter() - started) * 1000,
             request_id,
         )
+
+    async def _read_capped(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _too_large(self, send: Send) -> None:
         body = problem_body(
@@ -99,6 +101,19 @@ class RequestGuard:
             }
         )
         await send({"type": "http.response.body", "body": raw})
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _header(scope: Scope, name: bytes) -> Any:

@@ -148,8 +148,10 @@ class Store:
         return out
 
     def upsert(self, items: Sequence[Upsert]) -> list[UpsertResult]:
-        """Insert or replace accounts by id in one transaction."""
-        items = list({i.profile.id: i for i in items}.values())  # the last of repeated ids wins
+        """Insert or replace accounts by id in one transaction; one result per item, in order
+        (of repeated ids the last is written, and each gets its result)."""
+        order = [i.profile.id for i in items]
+        items = list({i.profile.id: i for i in items}.values())
         results: list[UpsertResult] = []
         with self._session.begin() as s:
             seq = self._next_seq(s)
@@ -180,7 +182,8 @@ class Store:
                 s.add_all(KeyRow(key=k, row_id=row.row_id) for k in sorted(item.keys))
                 existing[item.profile.id] = row
                 results.append(UpsertResult(row.id, row.row_id, outcome))
-        return results
+        by_id = {r.id: r for r in results}
+        return [by_id[i] for i in order]
 
     def remove(self, account_id: str) -> int | None:
         """Mark an account removed; returns its row id, or None when absent or already removed."""
