@@ -174,7 +174,8 @@ class SafeFetcher:
         for address in addresses:
             why = address_refusal(address, allow_loopback=self.settings.allow_loopback)
             if why:
-                raise FetchRefused(f"refused to fetch {target.host}: it resolves to {why}")
+                raise FetchRefused(f"refused to fetch {target.host} (it resolves to {address}): "
+                                   f"{why}")
 
     async def _resolve(self, host: str, port: int) -> list[IPAddress]:
         loop = asyncio.get_running_loop()

@@ -6,19 +6,31 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from service.config import Settings
 from service.domain import Profile
 from service.errors import FetchFailed, FetchRefused, InvalidInput, MirrorscanError, PayloadTooLarge
 from service.ingest.extract import MAX_HTML_CHARS, ExtractedProfile, extract_profile, wall_reason
-from service.ingest.fetch import BY_HAND, SafeFetcher
+from service.ingest.fetch import BY_HAND, FetchedPage, SafeFetcher
 from service.ingest.urls import CanonicalURL, canonicalize
 
 MAX_SHORT_LINK_HOPS = 3
 
 
-async def profile_from_url(url: str, fetcher: SafeFetcher) -> tuple[Profile, ExtractedProfile]:
+class ProfileFetcher(Protocol):
+    """What ``profile_from_url`` needs from a fetcher; ``SafeFetcher`` is the real one."""
+
+    async def fetch_page(self, url: str, platform: str | None = None) -> FetchedPage: ...
+
+    async def fetch_image(self, url: str, platform: str | None = None) -> bytes: ...
+
+    async def resolve_redirect(self, url: str, platform: str | None = None) -> str: ...
+
+
+async def profile_from_url(
+    url: str, fetcher: ProfileFetcher
+) -> tuple[Profile, ExtractedProfile]:
     """The profile behind ``url`` (``Profile.id`` is the canonical ``platform:handle``) and what
     was extracted, with notes. Raises ``FetchRefused``/``InvalidInput`` for URLs it will not
     read and ``FetchFailed`` (telling the moderator to enter the fields by hand) for pages that
@@ -54,7 +66,7 @@ async def profile_from_url(url: str, fetcher: SafeFetcher) -> tuple[Profile, Ext
     return profile, extracted
 
 
-async def resolve_short_link(canonical: CanonicalURL, fetcher: SafeFetcher) -> CanonicalURL:
+async def resolve_short_link(canonical: CanonicalURL, fetcher: ProfileFetcher) -> CanonicalURL:
     """Follow a short link's redirects (each through the safe fetcher) until a profile URL of the
     same platform appears; the page URL is then rebuilt from that canonical form."""
     for _ in range(MAX_SHORT_LINK_HOPS):

@@ -90,7 +90,7 @@ def _query(raw: str) -> dict[str, str]:
 
 
 def _not_profile(platform: str, what: str, example: str) -> InvalidInput:
-    return InvalidInput(f"this {platform} link is {what}, not a profile; paste {example}")
+    return InvalidInput(f"this {platform} link points to {what}, not to a profile; paste {example}")
 
 
 # --- X -------------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def _instagram(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL
         raise _not_profile("Instagram", "the home page", example)
     match = _IG_USER.match(seg[0])
     if match is None or match.group(1).lower() in _IG_RESERVED:
-        raise _not_profile("Instagram", f"a /{seg[0][:40]} page (post, reel or story)", example)
+        raise _not_profile("Instagram", f"a /{seg[0][:40]} page (a post, reel or story)", example)
     user = match.group(1).lower()
     return CanonicalURL("instagram", user, None, f"https://www.instagram.com/{user}/")
 
@@ -147,7 +147,7 @@ def _instagram(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL
 # --- Facebook ------------------------------------------------------------------------------------
 _FB_LOCALE = re.compile(r"^(?:www|m|mbasic|web|touch|business|[a-z]{2}-[a-z]{2}|[a-z]{2})\.")
 _FB_VANITY = re.compile(r"^([A-Za-z0-9.\-]{1,80})$")
-_FB_ID = re.compile(r"^[0-9]{3,20}$")
+_FB_ID = re.compile(r"^[0-9]{1,20}$")
 _FB_RESERVED = {
     "groups", "events", "watch", "marketplace", "gaming", "login", "login.php", "help", "share",
     "sharer", "sharer.php", "photo", "photo.php", "photos", "story.php", "permalink.php", "hashtag",
@@ -160,14 +160,15 @@ _FB_RESERVED = {
 
 
 def _facebook(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL | None:
-    base = _FB_LOCALE.sub("", host, count=1)
-    if base not in ("facebook.com", "fb.com"):
+    prefix = _FB_LOCALE.match(host)
+    base = host[prefix.end():] if prefix else host
+    if base not in ("facebook.com", "fb.com") and host not in ("facebook.com", "fb.com"):
         return None
     example = "facebook.com/<name> or facebook.com/profile.php?id=<number>"
     if seg[:1] == ["profile.php"]:
         return _fb_id(query.get("id", ""), example)
-    if seg[:1] in (["people"], ["pages"]) and len(seg) >= 3:
-        return _fb_id(seg[2], example)  # /people/<name>/<id>, /pages/<name>/<id>
+    if seg[:1] in (["people"], ["pages"]) and len(seg) >= 2:
+        return _fb_id(seg[2] if len(seg) > 2 else "", example)  # /people/<name>/<id>
     if seg[:1] == ["p"] and len(seg) >= 2:
         return _fb_id(seg[1].rsplit("-", 1)[-1], example)  # /p/<Name>-<id>/
     if seg[:1] == ["pg"] and len(seg) >= 2:
@@ -185,7 +186,7 @@ def _facebook(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL 
 
 def _fb_id(value: str, example: str) -> CanonicalURL:
     if not _FB_ID.match(value):
-        raise _not_profile("Facebook", "missing its numeric profile id", example)
+        raise _not_profile("Facebook", "a page without a valid numeric profile id", example)
     return CanonicalURL("facebook", None, value, f"https://m.facebook.com/profile.php?id={value}")
 
 
@@ -234,7 +235,7 @@ def _whatsapp(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL 
     if bare != "whatsapp.com":
         return None
     if len(seg) < 2 or seg[0] != "channel" or not _WA_CHANNEL.match(seg[1]):
-        raise _not_profile("WhatsApp", "not a channel link", example)
+        raise _not_profile("WhatsApp", "a page other than a channel", example)
     return CanonicalURL("whatsapp", None, seg[1], f"https://www.whatsapp.com/channel/{seg[1]}")
 
 
@@ -256,7 +257,7 @@ def _tiktok(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL | 
                             short_link=True)
     match = _TT_USER.match(seg[0]) if seg else None
     if match is None:
-        raise _not_profile("TikTok", "not a profile or video link", example)
+        raise _not_profile("TikTok", "a page other than a profile or a video", example)
     user = match.group(1).lower()
     return CanonicalURL("tiktok", user, None, f"https://www.tiktok.com/@{user}")
 
@@ -297,13 +298,13 @@ def _bluesky(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL |
         return None
     example = "bsky.app/profile/<handle>"
     if len(seg) < 2 or seg[0] != "profile":
-        raise _not_profile("Bluesky", "not a profile link", example)
+        raise _not_profile("Bluesky", "a page other than a profile", example)
     actor = seg[1].lower()
     if _BSKY_DID.match(actor):
         return CanonicalURL("bluesky", None, actor, f"https://bsky.app/profile/{actor}")
     match = _BSKY_HANDLE.match(actor)
     if match is None:
-        raise _not_profile("Bluesky", "missing a valid handle", example)
+        raise _not_profile("Bluesky", "a profile without a valid handle", example)
     handle = match.group(1)
     return CanonicalURL("bluesky", handle, None, f"https://bsky.app/profile/{handle}")
 
