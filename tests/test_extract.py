@@ -4,10 +4,14 @@ pages; plus small pages for the boilerplate, placeholder-avatar and login-wall r
 
 from __future__ import annotations
 
+import json
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.errors import InvalidInput, PayloadTooLarge
 from service.ingest.extract import MAX_HTML_CHARS, extract_profile, wall_reason
@@ -232,3 +236,55 @@ def test_extract_command_reads_a_saved_page(tmp_path: Path) -> None:
     big.write_bytes(b" " * (MAX_HTML_CHARS + 1))
     with pytest.raises(PayloadTooLarge):
         extract_command("https://t.me/unlimitedhangout", big)
+
+
+# --- properties: hostile pages never crash the readers -------------------------------------------
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["uniqueId", "nickname", "signature", "id", "avatarMedium", "title",
+                         "description", "externalId", "avatar", "thumbnails", "url", "width",
+                         "vanityChannelUrl", "name", "image", "contentUrl", "alternateName",
+                         "bioLink", "link", "firstLink", "content", "relatedLink", "sameAs",
+                         "channelHeaderLinksViewModel", "identifier"]) | st.text(max_size=5),
+        inner, max_size=5),
+    max_leaves=25,
+)
+PAGES = ["https://x.com/someone", "https://www.instagram.com/someone/", "https://t.me/someone",
+         "https://m.facebook.com/someone", "https://www.tiktok.com/@someone",
+         "https://www.youtube.com/@someone", "https://bsky.app/profile/someone.bsky.social",
+         "https://www.whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p"]
+
+
+def _script(value: object) -> str:
+    return json.dumps(value).replace("</", "<\\/")
+
+
+@settings(max_examples=200, deadline=None)
+@given(user=JSON, channel=JSON, entity=JSON, meta=st.text(max_size=80), url=st.sampled_from(PAGES))
+def test_malformed_embedded_data_is_survived(user: object, channel: object, entity: object,
+                                             meta: str, url: str) -> None:
+    html = _page(
+        f'<meta property="og:title" content="{html_escape(meta)}">'
+        f'<meta name="description" content="{html_escape(meta)}">'
+        f'<meta property="og:image" content="{html_escape(meta)}">'
+        '<script type="application/ld+json">'
+        + _script({"@type": "ProfilePage", "mainEntity": entity, "relatedLink": channel})
+        + "</script>",
+        '<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">'
+        + _script({"__DEFAULT_SCOPE__": {"webapp.user-detail": {"userInfo": {"user": user}}}})
+        + "</script><script>var ytInitialData = "
+        + _script({"metadata": {"channelMetadataRenderer": channel}, "header": user})
+        + ";</script>",
+    )
+    profile = extract_profile(html, canonicalize(url))
+    assert all(isinstance(v, str) for v in (profile.handle, profile.display_name, profile.bio))
+    assert profile.avatar_url is None or profile.avatar_url.startswith(("https://", "http://"))
+    assert all(link.startswith(("https://", "http://")) for link in profile.links)
+
+
+@settings(max_examples=200, deadline=None)
+@given(html=st.text(max_size=3000), url=st.sampled_from(PAGES))
+def test_arbitrary_text_as_a_page(html: str, url: str) -> None:
+    extract_profile(html, canonicalize(url))
+    wall_reason(html)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import quote
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.config import FetchSettings
 from service.errors import FetchRefused, InvalidInput, MirrorscanError
+from service.ingest.netguard import check_url, host_allowed
 from service.ingest.urls import SUPPORTED, canonicalize
 
 # (pasted URL, platform, handle, account id, page URL built from the canonical form)
@@ -204,3 +210,44 @@ def test_fetch_url_never_carries_what_was_pasted() -> None:
 
 def test_table_is_large_enough() -> None:
     assert len(ACCEPTED) + len(SHORT_LINKS) + len(REFUSED) >= 60
+
+
+# --- properties ----------------------------------------------------------------------------------
+PLATFORMS = {"x", "instagram", "facebook", "telegram", "whatsapp", "tiktok", "youtube", "bluesky"}
+HOSTS = ["x.com", "mobile.twitter.com", "www.instagram.com", "m.facebook.com", "fb.com", "t.me",
+         "durov.t.me", "telegram.dog", "www.whatsapp.com", "www.tiktok.com", "vm.tiktok.com",
+         "www.youtube.com", "youtu.be", "bsky.app", "example.com", "127.0.0.1", "[::1]"]
+SEGMENTS = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=16),
+    st.sampled_from(["@", "@ttp_media", "ttp_media", "s", "channel", "profile", "p", "+abc",
+                     "profile.php", "people", "UCzcRQ3vRNr6fJ1A9rqFn7QA", "c", "user", "t",
+                     "did:plc:h7obn4tkp47wn7gqh4oe5eij", "0029VaA2b3cDeFgHiJkLmN0p", "..", "%00"]),
+)
+
+
+def _check(text: str) -> None:
+    """Either a canonical form whose fetch URL the fetcher's default policy admits and which
+    canonicalises to itself, or a 4xx domain error: never anything else."""
+    try:
+        canonical = canonicalize(text)
+    except MirrorscanError as err:
+        assert 400 <= err.status < 500 and err.detail
+        return
+    assert canonical.platform in PLATFORMS
+    target = check_url(canonical.page_url)
+    assert host_allowed(target.host, FetchSettings().page_hosts[canonical.platform])
+    assert canonicalize(canonical.page_url) == canonical
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_any_text_is_canonical_or_a_clear_refusal(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(scheme=st.sampled_from(["https://", "http://", "", "//", "HTTPS://"]),
+       host=st.sampled_from(HOSTS), path=st.lists(SEGMENTS, max_size=4),
+       query=st.sampled_from(["", "?s=20", "?id=123", "?id=abc&id=1", "#frag", "?t=1#x"]))
+def test_urls_on_known_hosts(scheme: str, host: str, path: list[str], query: str) -> None:
+    _check(scheme + host + "/" + "/".join(quote(p, safe="@+:") for p in path) + query)

@@ -22,6 +22,13 @@ MAX_LINKS = 50
 MAX_URL_CHARS = 2_048
 
 _LOGIN_TITLE = re.compile(r"\b(?:log ?in|log into|sign ?up|sign ?in)\b", re.IGNORECASE)
+# Titles of a platform's generic pages (home, login, consent): never an account's name.
+_SITE_TITLES = {
+    "x", "twitter", "instagram", "facebook", "telegram", "whatsapp", "tiktok", "youtube",
+    "bluesky", "tiktok - make your day", "telegram messenger", "telegram – a new era of messaging",
+    "facebook – log in or sign up", "facebook - log in or sign up", "log in or sign up to view",
+    "x. it’s what’s happening / x", "x. it's what's happening / x", "before you continue",
+}
 _BARE_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$")
 
 
@@ -75,7 +82,7 @@ def extract_profile(html: str, canonical: CanonicalURL) -> ExtractedProfile:
     return ExtractedProfile(
         platform=canonical.platform,
         handle=handle[:MAX_NAME_CHARS],
-        display_name=clean(fields.display_name)[:MAX_NAME_CHARS],
+        display_name=_name(fields.display_name),
         bio=bio[:MAX_BIO_CHARS],
         links=_links([fields.expansions.get(u, u) for u in fields.links], canonical),
         avatar_url=avatar,
@@ -85,18 +92,29 @@ def extract_profile(html: str, canonical: CanonicalURL) -> ExtractedProfile:
 
 
 def wall_reason(html: str) -> str | None:
-    """Why a fetched page is a login wall or a script-only shell rather than a profile."""
+    """Why a fetched page is a login wall, a generic site page or a script-only shell rather
+    than a profile; None when it looks like a profile page."""
     page = Page(html[:MAX_HTML_CHARS], "https://invalid/")
-    if page.meta("og:title", "twitter:title") or person(page) is not None:
+    og_title = clean(page.meta("og:title", "twitter:title"))
+    if (og_title and not _site_title(og_title)) or person(page) is not None:
         return None
     if page.text_of(".tgme_page_title") or "ytInitialData" in html or "__UNIVERSAL_DATA" in html:
         return None
-    title = clean(page.title)
-    if _LOGIN_TITLE.search(title) or title in ("Instagram", "Facebook"):
-        return f"the site answered with a login page ({title[:60]!r})"
+    title = clean(page.title) or og_title
+    if _LOGIN_TITLE.search(title) or _site_title(title):
+        return f"the site answered with a login or generic page ({title[:60]!r})"
     if "JavaScript is not available" in html or "enable JavaScript" in html:
         return "the site answered with a script-only page that carries no profile data"
     return None
+
+
+def _site_title(title: str) -> bool:
+    return title.strip().lower() in _SITE_TITLES
+
+
+def _name(raw: str | None) -> str:
+    name = clean(raw)
+    return "" if _site_title(name) else name[:MAX_NAME_CHARS]
 
 
 def _handle(fields: Fields, page: Page, canonical: CanonicalURL) -> str:

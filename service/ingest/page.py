@@ -202,3 +202,12 @@ def generic(page: Page) -> Fields:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def text(value: Any) -> str:
+    """A JSON value that should be a string (or a number, for ids), else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""

@@ -8,7 +8,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from service.ingest.page import Fields, Page, clean, image_url, node_text, person, strings
+from service.ingest.page import (
+    Fields,
+    Page,
+    clean,
+    image_url,
+    node_text,
+    person,
+    strings,
+    text,
+)
 
 # --- X -------------------------------------------------------------------------------------------
 _X_TITLE = re.compile(
@@ -28,7 +37,7 @@ def x(page: Page) -> Fields:
         fields.bio = page.meta("og:description", "description")
     entity = person(page)
     if entity is not None:
-        fields.bio = entity.get("description") or fields.bio
+        fields.bio = text(entity.get("description")) or fields.bio
         fields.avatar_url = image_url(entity.get("image"))
     avatar = fields.avatar_url or page.meta("og:image", "twitter:image")
     if avatar and "pbs.twimg.com" in avatar:  # ask for the 400x400 rendition, as X's UI does
@@ -140,13 +149,13 @@ def tiktok(page: Page) -> Fields:
     data = page.script_json("script#__UNIVERSAL_DATA_FOR_REHYDRATION__")
     detail = _dig(data, "__DEFAULT_SCOPE__", "webapp.user-detail")
     user = _dig(detail, "userInfo", "user")
-    if isinstance(user, dict) and user.get("uniqueId"):
-        fields.display_name = str(user.get("nickname") or "")
-        fields.handle = str(user["uniqueId"])
-        fields.bio = str(user.get("signature") or "")
-        fields.account_id = str(user.get("id") or "") or None
-        avatar = user.get("avatarMedium") or user.get("avatarLarger") or user.get("avatarThumb")
-        fields.avatar_url = avatar if isinstance(avatar, str) else None
+    if isinstance(user, dict) and text(user.get("uniqueId")):
+        fields.display_name = text(user.get("nickname"))
+        fields.handle = text(user.get("uniqueId"))
+        fields.bio = text(user.get("signature"))
+        fields.account_id = text(user.get("id")) or None
+        avatars = [text(user.get(k)) for k in ("avatarMedium", "avatarLarger", "avatarThumb")]
+        fields.avatar_url = next((a for a in avatars if a), None)
         link = _dig(user, "bioLink", "link")
         if isinstance(link, str):
             fields.links.append(link)
@@ -172,13 +181,12 @@ def youtube(page: Page) -> Fields:
         'window["ytInitialData"] = ')
     channel = _dig(data, "metadata", "channelMetadataRenderer")
     if isinstance(channel, dict):
-        fields.display_name = str(channel.get("title") or "")
-        fields.bio = str(channel.get("description") or "")
-        fields.account_id = str(channel.get("externalId") or "") or None
+        fields.display_name = text(channel.get("title"))
+        fields.bio = text(channel.get("description"))
+        fields.account_id = text(channel.get("externalId")) or None
         thumbs = _dig(channel, "avatar", "thumbnails")
-        if isinstance(thumbs, list) and thumbs:
-            best = max(thumbs, key=lambda t: int(t.get("width") or 0) if isinstance(t, dict) else 0)
-            fields.avatar_url = best.get("url") if isinstance(best, dict) else None
+        sized = [(_width(t), text(t.get("url"))) for t in _list(thumbs) if isinstance(t, dict)]
+        fields.avatar_url = (max(sized)[1] or None) if sized else None
         for url in strings(channel.get("vanityChannelUrl")) + strings(channel.get("ownerUrls")):
             handle = _YT_HANDLE.search(url)
             if handle:
@@ -225,6 +233,15 @@ def _dig(value: Any, *keys: str) -> Any:
             return None
         value = value.get(key)
     return value
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _width(thumbnail: dict[str, Any]) -> int:
+    width = thumbnail.get("width")
+    return width if isinstance(width, int) else 0
 
 
 def _find_key(value: Any, key: str, depth: int) -> list[Any]:
