@@ -80,7 +80,7 @@ class FetchSettings(BaseModel):
     max_image_bytes: int = Field(1_500_000, ge=1_000)
     connect_timeout_s: float = Field(2.0, gt=0)
     read_timeout_s: float = Field(3.0, gt=0)
-    deadline_s: float = Field(4.5, gt=0)  # whole fetch: DNS, connect, redirects, body
+    deadline_s: float = Field(4.0, gt=0)  # whole fetch: DNS, connect, redirects, body
     max_redirects: int = Field(3, ge=0, le=10)
     per_host_concurrency: int = Field(4, ge=1, le=64)
     cache_ttl_s: float = Field(120.0, ge=0)

@@ -13,8 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.config import FetchSettings
 from service.errors import InvalidInput, PayloadTooLarge
 from service.ingest.extract import MAX_HTML_CHARS, extract_profile, wall_reason
+from service.ingest.netguard import check_url, host_allowed
 from service.ingest.profile_from_url import extract_command
 from service.ingest.urls import canonicalize
 from tests.conftest import shared_data
@@ -116,6 +118,15 @@ def test_agrees_with_metascraper(page: str) -> None:
         assert f"(@{profile.handle.lower()})" in peer["title"].lower()
     if page != "instagram-profile.html":  # metascraper's author there is the whole og:title
         assert profile.display_name == peer["author"]
+
+
+@pytest.mark.parametrize(("page", "url"), [(row[0], row[1]) for row in SAVED])
+def test_avatars_are_admitted_by_the_default_image_allow_list(page: str, url: str) -> None:
+    canonical = canonicalize(url)
+    avatar = extract_profile(_read(page), canonical).avatar_url
+    assert avatar is not None
+    target = check_url(avatar)
+    assert host_allowed(target.host, FetchSettings().image_hosts[canonical.platform])
 
 
 def test_links_from_saved_pages() -> None:

@@ -162,7 +162,8 @@ class SafeFetcher:
             allowed = tuple(host for hosts in table.values() for host in hosts)
         if not host_allowed(target.host, allowed):
             where = f"{platform} " if platform else ""
-            raise FetchRefused(f"{target.host[:100]!r} is not on the {where}{kind} host allow-list")
+            what = "image" if kind == "image" else "page"
+            raise FetchRefused(f"{target.host[:100]!r} is not on the {where}{what} host allow-list")
         return target
 
     async def _check_dns(self, target: Target) -> None:
