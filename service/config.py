@@ -51,6 +51,46 @@ class SearchSettings(BaseModel):
     matches_returned: int = Field(5, ge=1, le=100)
 
 
+class FetchSettings(BaseModel):
+    """The URL fetcher's policy. Host entries are exact names; a leading dot (``.fbcdn.net``) allows
+    any subdomain. Pages and avatars have separate allow-lists per platform, so a page on one
+    platform cannot make the service fetch from another platform's CDN or from anywhere else."""
+
+    page_hosts: dict[str, tuple[str, ...]] = {
+        "x": ("x.com", "twitter.com", "mobile.x.com", "mobile.twitter.com"),
+        "instagram": ("www.instagram.com", "instagram.com"),
+        "facebook": ("m.facebook.com", "www.facebook.com", "facebook.com"),
+        "telegram": ("t.me", "telegram.me"),
+        "whatsapp": ("www.whatsapp.com", "whatsapp.com"),
+        "tiktok": ("www.tiktok.com", "m.tiktok.com", "vm.tiktok.com", "vt.tiktok.com"),
+        "youtube": ("www.youtube.com", "m.youtube.com", "youtube.com"),
+        "bluesky": ("bsky.app",),
+    }
+    image_hosts: dict[str, tuple[str, ...]] = {
+        "x": ("pbs.twimg.com",),
+        "instagram": (".cdninstagram.com", ".fbcdn.net"),
+        "facebook": (".fbcdn.net",),
+        "telegram": (".telesco.pe", ".telegram-cdn.org", ".cdn-telegram.org"),
+        "whatsapp": ("pps.whatsapp.net", "mmg.whatsapp.net"),
+        "tiktok": (".tiktokcdn.com", ".tiktokcdn-eu.com", ".tiktokcdn-us.com"),
+        "youtube": ("yt3.googleusercontent.com", "yt3.ggpht.com"),
+        "bluesky": ("cdn.bsky.app",),
+    }
+    max_page_bytes: int = Field(4_000_000, ge=1_000)
+    max_image_bytes: int = Field(1_500_000, ge=1_000)
+    connect_timeout_s: float = Field(2.0, gt=0)
+    read_timeout_s: float = Field(3.0, gt=0)
+    deadline_s: float = Field(4.0, gt=0)  # whole fetch: DNS, connect, redirects, body
+    max_redirects: int = Field(3, ge=0, le=10)
+    per_host_concurrency: int = Field(4, ge=1, le=64)
+    cache_ttl_s: float = Field(120.0, ge=0)
+    cache_max_bytes: int = Field(32_000_000, ge=0)
+    user_agent: str = "mirrorscan/0.1 (mirror-account check requested by a moderator)"
+    # TEST ONLY: lets the fetcher reach loopback test servers over plain http on any port.
+    # Production never sets it; every other non-global address stays refused.
+    allow_loopback: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MIRRORSCAN_", env_nested_delimiter="__", extra="ignore", frozen=True
@@ -64,6 +104,7 @@ class Settings(BaseSettings):
     bands: BandSettings = BandSettings()
     limits: LimitSettings = LimitSettings()
     search: SearchSettings = SearchSettings()
+    fetch: FetchSettings = FetchSettings()
 
     @field_validator("api_keys")
     @classmethod
