@@ -36,15 +36,42 @@ SAVED = {
     "x-profile-og.html": "https://x.com/Kikobeats",
     "youtube-channel.html": "https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA",
 }
-HOSTILE = ("127.0.0.1", "localhost", "::1", "::ffff:127.0.0.1", "169.254.169.254", "2130706433",
-           "0x7f.1", "100.64.0.1")
-ADDRESS_CASES = ["https://127.0.0.1/", "https://localhost/", "https://[::1]/",
-                 "https://[::ffff:127.0.0.1]/", "https://169.254.169.254/latest/meta-data/",
-                 "https://2130706433/", "https://0x7f.1/", "https://100.64.0.1/"]
-FORM_CASES = ["http://x.com/jack", "ftp://x.com/jack", "file:///etc/passwd",
-              "https://user:password@x.com/jack"]
-SERVER_CASES = ["/to-metadata", "/to-private-https", "/big-declared", "/big-chunked", "/drip",
-                "/hang", "/bomb", "/login-wall"]
+HOSTILE = (
+    "127.0.0.1",
+    "localhost",
+    "::1",
+    "::ffff:127.0.0.1",
+    "169.254.169.254",
+    "2130706433",
+    "0x7f.1",
+    "100.64.0.1",
+)
+ADDRESS_CASES = [
+    "https://127.0.0.1/",
+    "https://localhost/",
+    "https://[::1]/",
+    "https://[::ffff:127.0.0.1]/",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://2130706433/",
+    "https://0x7f.1/",
+    "https://100.64.0.1/",
+]
+FORM_CASES = [
+    "http://x.com/jack",
+    "ftp://x.com/jack",
+    "file:///etc/passwd",
+    "https://user:password@x.com/jack",
+]
+SERVER_CASES = [
+    "/to-metadata",
+    "/to-private-https",
+    "/big-declared",
+    "/big-chunked",
+    "/drip",
+    "/hang",
+    "/bomb",
+    "/login-wall",
+]
 
 
 async def _attempt(settings: FetchSettings, url: str) -> tuple[float, str]:
@@ -64,18 +91,26 @@ def refusals() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for url in ADDRESS_CASES:
         seconds, outcome = asyncio.run(_attempt(allow_listed, url))
-        rows.append({"case": url, "setting": "host allow-listed", "seconds": seconds,
-                     "outcome": outcome})
+        rows.append(
+            {"case": url, "setting": "host allow-listed", "seconds": seconds, "outcome": outcome}
+        )
     for url in ADDRESS_CASES + FORM_CASES:
         seconds, outcome = asyncio.run(_attempt(production, url))
         rows.append({"case": url, "setting": "production", "seconds": seconds, "outcome": outcome})
     with serve() as server:
-        local = FetchSettings(page_hosts={"test": ("127.0.0.1", "169.254.169.254", "10.0.0.1")},
-                              allow_loopback=True)  # production caps, timeouts and deadline
+        local = FetchSettings(
+            page_hosts={"test": ("127.0.0.1", "169.254.169.254", "10.0.0.1")}, allow_loopback=True
+        )  # production caps, timeouts and deadline
         for path in SERVER_CASES:
             seconds, outcome = asyncio.run(_attempt(local, server.url(path)))
-            rows.append({"case": path, "setting": "local hostile server", "seconds": seconds,
-                         "outcome": outcome})
+            rows.append(
+                {
+                    "case": path,
+                    "setting": "local hostile server",
+                    "seconds": seconds,
+                    "outcome": outcome,
+                }
+            )
     return rows
 
 
@@ -89,8 +124,14 @@ def extraction(repeats: int = 5) -> list[dict[str, object]]:
             start = time.perf_counter()
             profile = extract_profile(html, canonical)
             times.append(time.perf_counter() - start)
-        rows.append({"page": name, "kb": len(html.encode()) // 1024,
-                     "ms": statistics.median(times) * 1000, **profile.as_json()})
+        rows.append(
+            {
+                "page": name,
+                "kb": len(html.encode()) // 1024,
+                "ms": statistics.median(times) * 1000,
+                **profile.as_json(),
+            }
+        )
     return rows
 
 
@@ -104,8 +145,9 @@ def main() -> None:
     for column in ("case", "setting", "seconds", "outcome"):
         table.add_column(column, overflow="fold")
     for row in refused:
-        table.add_row(str(row["case"]), str(row["setting"]), f"{row['seconds']:.3f}",
-                      str(row["outcome"])[:90])
+        table.add_row(
+            str(row["case"]), str(row["setting"]), f"{row['seconds']:.3f}", str(row["outcome"])[:90]
+        )
     console.print(table)
     worst = max(float(str(r["seconds"])) for r in refused)
     not_refused = sum("FETCHED" in str(r["outcome"]) for r in refused)
@@ -115,13 +157,20 @@ def main() -> None:
     for column in ("page", "KB", "ms", "name", "handle", "bio", "avatar"):
         table.add_column(column, overflow="fold")
     for row in pages:
-        table.add_row(str(row["page"]), str(row["kb"]), f"{row['ms']:.1f}",
-                      str(row["display_name"]), str(row["handle"]), str(row["bio"])[:40],
-                      str(row["avatar_url"])[:40])
+        table.add_row(
+            str(row["page"]),
+            str(row["kb"]),
+            f"{row['ms']:.1f}",
+            str(row["display_name"]),
+            str(row["handle"]),
+            str(row["bio"])[:40],
+            str(row["avatar_url"])[:40],
+        )
     console.print(table)
     if args.json:
-        args.json.write_text(json.dumps({"refusals": refused, "pages": pages}, indent=1,
-                                        ensure_ascii=False))
+        args.json.write_text(
+            json.dumps({"refusals": refused, "pages": pages}, indent=1, ensure_ascii=False)
+        )
 
 
 if __name__ == "__main__":

@@ -107,6 +107,8 @@ def serve(
     from service.api.auth import ensure_admin_key
 
     settings = settings_for(data_dir)
+    if settings.fetch.allow_loopback:
+        raise fail("MIRRORSCAN_FETCH__ALLOW_LOOPBACK is for tests only; refusing to serve", 2)
     key = ensure_admin_key(settings)
     if key:
         err.print(
@@ -195,6 +197,19 @@ def score(
     finally:
         pipeline.close()
     err.print(json.dumps(report.as_dict()), highlight=False)
+
+
+@app.command()
+def extract(
+    url: Annotated[str, typer.Argument(help="a profile URL (X, Instagram, Telegram, ...)")],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="read the page from this file; no network")
+    ] = None,
+) -> None:
+    """Print the profile extracted from a profile URL as JSON."""
+    from service.ingest.profile_from_url import extract_command
+
+    typer.echo(json.dumps(extract_command(url, html), ensure_ascii=False, indent=2))
 
 
 @keys.command("create")

@@ -18,8 +18,18 @@ from service.ingest.netguard import Target, address_refusal, check_url
 from tests.fetch_server import PNG, Server, serve
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
-HOSTILE_HOSTS = ("127.0.0.1", "localhost", "::1", "::ffff:127.0.0.1", "169.254.169.254",
-                 "2130706433", "0x7f.1", "100.64.0.1", "10.0.0.1", "::ffff:10.0.0.1")
+HOSTILE_HOSTS = (
+    "127.0.0.1",
+    "localhost",
+    "::1",
+    "::ffff:127.0.0.1",
+    "169.254.169.254",
+    "2130706433",
+    "0x7f.1",
+    "100.64.0.1",
+    "10.0.0.1",
+    "::ffff:10.0.0.1",
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +41,14 @@ def server() -> Iterator[Server]:
 def loopback_settings(**overrides: Any) -> FetchSettings:
     """Test-only: loopback allowed, tight caps and deadlines."""
     values: dict[str, Any] = dict(
-        page_hosts={"test": LOOPBACK_HOSTS}, image_hosts={"test": LOOPBACK_HOSTS},
-        allow_loopback=True, deadline_s=2.0, read_timeout_s=1.0, connect_timeout_s=1.0,
-        max_page_bytes=200_000, max_image_bytes=10_000,
+        page_hosts={"test": LOOPBACK_HOSTS},
+        image_hosts={"test": LOOPBACK_HOSTS},
+        allow_loopback=True,
+        deadline_s=2.0,
+        read_timeout_s=1.0,
+        connect_timeout_s=1.0,
+        max_page_bytes=200_000,
+        max_image_bytes=10_000,
     )
     values.update(overrides)
     return FetchSettings(**values)
@@ -63,8 +78,10 @@ def refused(settings: FetchSettings, url: str, error: type[MirrorscanError], phr
 def test_fetches_a_page_and_an_image(server: Server) -> None:
     async def both() -> tuple[FetchedPage, bytes]:
         async with SafeFetcher(loopback_settings()) as fetcher:
-            return (await fetcher.fetch_page(server.url("/page")),
-                    await fetcher.fetch_image(server.url("/image.png"), "test"))
+            return (
+                await fetcher.fetch_page(server.url("/page")),
+                await fetcher.fetch_image(server.url("/image.png"), "test"),
+            )
 
     page, image = run(both())
     assert page.text == '<meta property="og:title" content="Café">'
@@ -126,24 +143,34 @@ def test_resolve_redirect_returns_the_location_without_following(server: Server)
 
 
 # --- refusals: addresses -------------------------------------------------------------------------
-@pytest.mark.parametrize(("url", "phrase"), [
-    ("https://127.0.0.1/", "not a public internet address"),
-    ("https://localhost/", "not a public internet address"),
-    ("https://[::1]/", "not a public internet address"),
-    ("https://[::ffff:127.0.0.1]/", "not a public internet address"),
-    ("https://169.254.169.254/latest/meta-data/", "not a public internet address"),
-    ("https://2130706433/", "non-standard form"),
-    ("https://0x7f.1/", "non-standard form"),
-    ("https://100.64.0.1/", "not a public internet address"),
-])
+@pytest.mark.parametrize(
+    ("url", "phrase"),
+    [
+        ("https://127.0.0.1/", "not a public internet address"),
+        ("https://localhost/", "not a public internet address"),
+        ("https://[::1]/", "not a public internet address"),
+        ("https://[::ffff:127.0.0.1]/", "not a public internet address"),
+        ("https://169.254.169.254/latest/meta-data/", "not a public internet address"),
+        ("https://2130706433/", "non-standard form"),
+        ("https://0x7f.1/", "non-standard form"),
+        ("https://100.64.0.1/", "not a public internet address"),
+    ],
+)
 def test_refuses_private_addresses_even_when_allow_listed(url: str, phrase: str) -> None:
     settings = FetchSettings(page_hosts={"test": HOSTILE_HOSTS})  # production: no loopback
     refused(settings, url, FetchRefused, phrase)
 
 
-@pytest.mark.parametrize("url", ["https://localhost/", "https://evil.example/",
-                                 "https://metadata.google.internal/computeMetadata/v1/",
-                                 "https://x.com.evil.example/", "https://t.me.evil.example/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://localhost/",
+        "https://evil.example/",
+        "https://metadata.google.internal/computeMetadata/v1/",
+        "https://x.com.evil.example/",
+        "https://t.me.evil.example/",
+    ],
+)
 def test_production_allow_list_refuses_before_any_lookup(
     url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,20 +183,28 @@ def test_production_allow_list_refuses_before_any_lookup(
 
 def test_loopback_flag_does_not_open_other_private_addresses() -> None:
     hosts = {"test": HOSTILE_HOSTS}
-    for url in ("http://169.254.169.254/", "https://10.0.0.1/", "https://[::ffff:10.0.0.1]/",
-                "https://100.64.0.1/"):
+    for url in (
+        "http://169.254.169.254/",
+        "https://10.0.0.1/",
+        "https://[::ffff:10.0.0.1]/",
+        "https://100.64.0.1/",
+    ):
         refused(loopback_settings(page_hosts=hosts), url, FetchRefused, "not a public")
 
 
-@pytest.mark.parametrize(("path", "phrase"), [
-    ("/to-metadata", "169.254.169.254"),
-    ("/to-private-https", "10.0.0.1"),
-    ("/to-mapped", "not a public internet address"),
-    ("/to-elsewhere", "allow-list"),
-])
+@pytest.mark.parametrize(
+    ("path", "phrase"),
+    [
+        ("/to-metadata", "169.254.169.254"),
+        ("/to-private-https", "10.0.0.1"),
+        ("/to-mapped", "not a public internet address"),
+        ("/to-elsewhere", "allow-list"),
+    ],
+)
 def test_redirects_are_rechecked(server: Server, path: str, phrase: str) -> None:
-    settings = loopback_settings(page_hosts={"test": (*LOOPBACK_HOSTS, "169.254.169.254",
-                                                      "10.0.0.1", "::ffff:10.0.0.1")})
+    settings = loopback_settings(
+        page_hosts={"test": (*LOOPBACK_HOSTS, "169.254.169.254", "10.0.0.1", "::ffff:10.0.0.1")}
+    )
     refused(settings, server.url(path), FetchRefused, phrase)
 
 
@@ -178,6 +213,7 @@ def test_connect_time_check_holds_when_the_earlier_checks_are_bypassed(
 ) -> None:
     """DNS rebinding: if the name resolved to a public address at check time and to a private
     one at connect time, httpx-secure still refuses the socket's real address."""
+
     def lenient(raw: Any, *, allow_loopback: bool = False) -> Target:
         return check_url(raw, allow_loopback=True)
 
@@ -187,15 +223,18 @@ def test_connect_time_check_holds_when_the_earlier_checks_are_bypassed(
 
 
 # --- refusals: URL forms -------------------------------------------------------------------------
-@pytest.mark.parametrize(("url", "phrase"), [
-    ("http://x.com/jack", "http:// is refused"),
-    ("ftp://x.com/jack", "not ftp"),
-    ("file:///etc/passwd", "not file"),
-    ("https://user:password@x.com/jack", "user:password"),
-    ("https://x.com:8443/jack", "port 443"),
-    ("https://x.com\\@127.0.0.1/", "backslash"),
-    ("gopher://x.com/", "not gopher"),
-])
+@pytest.mark.parametrize(
+    ("url", "phrase"),
+    [
+        ("http://x.com/jack", "http:// is refused"),
+        ("ftp://x.com/jack", "not ftp"),
+        ("file:///etc/passwd", "not file"),
+        ("https://user:password@x.com/jack", "user:password"),
+        ("https://x.com:8443/jack", "port 443"),
+        ("https://x.com\\@127.0.0.1/", "backslash"),
+        ("gopher://x.com/", "not gopher"),
+    ],
+)
 def test_refuses_url_forms(url: str, phrase: str) -> None:
     refused(Settings().fetch, url, FetchRefused, phrase)
 
@@ -206,20 +245,24 @@ def test_plain_http_to_loopback_needs_the_test_flag(server: Server) -> None:
 
 
 # --- refusals: bodies and time -------------------------------------------------------------------
-@pytest.mark.parametrize(("path", "error", "phrase"), [
-    ("/big-declared", FetchFailed, "larger than"),
-    ("/big-chunked", FetchFailed, "larger than"),
-    ("/bomb", FetchFailed, "inflates beyond"),
-    ("/drip", FetchFailed, "did not answer within 2 s"),
-    ("/hang", FetchFailed, "did not answer in time"),
-    ("/loop", FetchFailed, "more than 3 redirects"),
-    ("/json", FetchFailed, "expected text/html"),
-    ("/forbidden", FetchFailed, "by hand"),
-    ("/login-wall", FetchFailed, "login wall"),
-    ("/gone", FetchFailed, "does not exist"),
-])
-def test_hostile_responses(server: Server, path: str, error: type[MirrorscanError],
-                           phrase: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "error", "phrase"),
+    [
+        ("/big-declared", FetchFailed, "larger than"),
+        ("/big-chunked", FetchFailed, "larger than"),
+        ("/bomb", FetchFailed, "inflates beyond"),
+        ("/drip", FetchFailed, "did not answer within 2 s"),
+        ("/hang", FetchFailed, "did not answer in time"),
+        ("/loop", FetchFailed, "more than 3 redirects"),
+        ("/json", FetchFailed, "expected text/html"),
+        ("/forbidden", FetchFailed, "by hand"),
+        ("/login-wall", FetchFailed, "login wall"),
+        ("/gone", FetchFailed, "does not exist"),
+    ],
+)
+def test_hostile_responses(
+    server: Server, path: str, error: type[MirrorscanError], phrase: str
+) -> None:
     refused(loopback_settings(), server.url(path), error, phrase)
 
 
@@ -237,13 +280,38 @@ def test_images_are_checked_by_type_and_size(server: Server) -> None:
 
 
 # --- the address rules themselves ----------------------------------------------------------------
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-    "0.0.0.0", "255.255.255.255", "224.0.0.1", "239.255.255.250", "::1", "::", "fe80::1",
-    "fc00::1", "ff02::1", "ff0e::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::",
-    "2002:808:808::1", "64:ff9b::7f00:1", "64:ff9b::808:808", "64:ff9b:1::1", "::127.0.0.1",
-    "2001:db8::1", "198.18.0.1", "240.0.0.1",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "255.255.255.255",
+        "224.0.0.1",
+        "239.255.255.250",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "ff02::1",
+        "ff0e::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "2002:7f00:1::",
+        "2002:808:808::1",
+        "64:ff9b::7f00:1",
+        "64:ff9b::808:808",
+        "64:ff9b:1::1",
+        "::127.0.0.1",
+        "2001:db8::1",
+        "198.18.0.1",
+        "240.0.0.1",
+    ],
+)
 def test_address_refusals(address: str) -> None:
     import ipaddress
 
@@ -257,12 +325,16 @@ def test_public_addresses_pass(address: str) -> None:
     assert address_refusal(ipaddress.ip_address(address)) is None
 
 
-@pytest.mark.parametrize(("path", "phrase"), [("/bomb", "inflates beyond"),
-                                              ("/drip", "did not answer within")])
-def test_production_caps_and_deadline_refuse_within_5s(server: Server, path: str,
-                                                       phrase: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "phrase"), [("/bomb", "inflates beyond"), ("/drip", "did not answer within")]
+)
+def test_production_caps_and_deadline_refuse_within_5s(
+    server: Server, path: str, phrase: str
+) -> None:
     defaults = FetchSettings()
-    settings = loopback_settings(deadline_s=defaults.deadline_s,
-                                 read_timeout_s=defaults.read_timeout_s,
-                                 max_page_bytes=defaults.max_page_bytes)
+    settings = loopback_settings(
+        deadline_s=defaults.deadline_s,
+        read_timeout_s=defaults.read_timeout_s,
+        max_page_bytes=defaults.max_page_bytes,
+    )
     refused(settings, server.url(path), FetchFailed, phrase)

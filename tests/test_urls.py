@@ -19,8 +19,13 @@ ACCEPTED = [
     ("https://x.com/Kikobeats", "x", "kikobeats", None, "https://x.com/kikobeats"),
     ("https://twitter.com/jack", "x", "jack", None, "https://x.com/jack"),
     ("https://www.twitter.com/jack/", "x", "jack", None, "https://x.com/jack"),
-    ("https://mobile.twitter.com/TTP_Media?s=20", "x", "ttp_media", None,
-     "https://x.com/ttp_media"),
+    (
+        "https://mobile.twitter.com/TTP_Media?s=20",
+        "x",
+        "ttp_media",
+        None,
+        "https://x.com/ttp_media",
+    ),
     ("https://x.com/TTP_Media?s=21&t=AbCdEf", "x", "ttp_media", None, "https://x.com/ttp_media"),
     ("https://x.com/jack/status/20", "x", "jack", None, "https://x.com/jack"),
     ("x.com/jack", "x", "jack", None, "https://x.com/jack"),
@@ -29,86 +34,257 @@ ACCEPTED = [
     ("https://x.com/jack/with_replies", "x", "jack", None, "https://x.com/jack"),
     ("https://x.com:443/jack", "x", "jack", None, "https://x.com/jack"),
     # Instagram
-    ("https://www.instagram.com/pluto__travel/", "instagram", "pluto__travel", None,
-     "https://www.instagram.com/pluto__travel/"),
-    ("https://instagram.com/pluto__travel", "instagram", "pluto__travel", None,
-     "https://www.instagram.com/pluto__travel/"),
-    ("https://www.instagram.com/Pluto__Travel/?hl=en", "instagram", "pluto__travel", None,
-     "https://www.instagram.com/pluto__travel/"),
-    ("https://instagram.com/_u/pluto__travel/", "instagram", "pluto__travel", None,
-     "https://www.instagram.com/pluto__travel/"),
-    ("https://www.instagram.com/stories/jaimelorentelo/2591639087680304855/", "instagram",
-     "jaimelorentelo", None, "https://www.instagram.com/jaimelorentelo/"),
-    ("https://m.instagram.com/user.name_1/", "instagram", "user.name_1", None,
-     "https://www.instagram.com/user.name_1/"),
+    (
+        "https://www.instagram.com/pluto__travel/",
+        "instagram",
+        "pluto__travel",
+        None,
+        "https://www.instagram.com/pluto__travel/",
+    ),
+    (
+        "https://instagram.com/pluto__travel",
+        "instagram",
+        "pluto__travel",
+        None,
+        "https://www.instagram.com/pluto__travel/",
+    ),
+    (
+        "https://www.instagram.com/Pluto__Travel/?hl=en",
+        "instagram",
+        "pluto__travel",
+        None,
+        "https://www.instagram.com/pluto__travel/",
+    ),
+    (
+        "https://instagram.com/_u/pluto__travel/",
+        "instagram",
+        "pluto__travel",
+        None,
+        "https://www.instagram.com/pluto__travel/",
+    ),
+    (
+        "https://www.instagram.com/stories/jaimelorentelo/2591639087680304855/",
+        "instagram",
+        "jaimelorentelo",
+        None,
+        "https://www.instagram.com/jaimelorentelo/",
+    ),
+    (
+        "https://m.instagram.com/user.name_1/",
+        "instagram",
+        "user.name_1",
+        None,
+        "https://www.instagram.com/user.name_1/",
+    ),
     # Facebook
-    ("https://m.facebook.com/Nintendo", "facebook", "nintendo", None,
-     "https://m.facebook.com/nintendo"),
-    ("https://www.facebook.com/Nintendo/posts/123", "facebook", "nintendo", None,
-     "https://m.facebook.com/nintendo"),
-    ("https://en-gb.facebook.com/Nintendo/", "facebook", "nintendo", None,
-     "https://m.facebook.com/nintendo"),
-    ("https://www.facebook.com/profile.php?id=100064123456789", "facebook", None,
-     "100064123456789", "https://m.facebook.com/profile.php?id=100064123456789"),
-    ("https://www.facebook.com/profile.php?sk=about&id=1000641", "facebook", None, "1000641",
-     "https://m.facebook.com/profile.php?id=1000641"),
-    ("https://www.facebook.com/people/Some-Name/100089012345678/", "facebook", None,
-     "100089012345678", "https://m.facebook.com/profile.php?id=100089012345678"),
-    ("https://www.facebook.com/pages/Nintendo/119240841493711", "facebook", None,
-     "119240841493711", "https://m.facebook.com/profile.php?id=119240841493711"),
-    ("https://www.facebook.com/p/Some-Page-100064000000000/", "facebook", None,
-     "100064000000000", "https://m.facebook.com/profile.php?id=100064000000000"),
+    (
+        "https://m.facebook.com/Nintendo",
+        "facebook",
+        "nintendo",
+        None,
+        "https://m.facebook.com/nintendo",
+    ),
+    (
+        "https://www.facebook.com/Nintendo/posts/123",
+        "facebook",
+        "nintendo",
+        None,
+        "https://m.facebook.com/nintendo",
+    ),
+    (
+        "https://en-gb.facebook.com/Nintendo/",
+        "facebook",
+        "nintendo",
+        None,
+        "https://m.facebook.com/nintendo",
+    ),
+    (
+        "https://www.facebook.com/profile.php?id=100064123456789",
+        "facebook",
+        None,
+        "100064123456789",
+        "https://m.facebook.com/profile.php?id=100064123456789",
+    ),
+    (
+        "https://www.facebook.com/profile.php?sk=about&id=1000641",
+        "facebook",
+        None,
+        "1000641",
+        "https://m.facebook.com/profile.php?id=1000641",
+    ),
+    (
+        "https://www.facebook.com/people/Some-Name/100089012345678/",
+        "facebook",
+        None,
+        "100089012345678",
+        "https://m.facebook.com/profile.php?id=100089012345678",
+    ),
+    (
+        "https://www.facebook.com/pages/Nintendo/119240841493711",
+        "facebook",
+        None,
+        "119240841493711",
+        "https://m.facebook.com/profile.php?id=119240841493711",
+    ),
+    (
+        "https://www.facebook.com/p/Some-Page-100064000000000/",
+        "facebook",
+        None,
+        "100064000000000",
+        "https://m.facebook.com/profile.php?id=100064000000000",
+    ),
     ("https://fb.com/zuck", "facebook", "zuck", None, "https://m.facebook.com/zuck"),
-    ("https://www.facebook.com/4", "facebook", None, "4", "https://m.facebook.com/profile.php?id=4"),
+    (
+        "https://www.facebook.com/4",
+        "facebook",
+        None,
+        "4",
+        "https://m.facebook.com/profile.php?id=4",
+    ),
     # Telegram
-    ("https://t.me/unlimitedhangout", "telegram", "unlimitedhangout", None,
-     "https://t.me/unlimitedhangout"),
+    (
+        "https://t.me/unlimitedhangout",
+        "telegram",
+        "unlimitedhangout",
+        None,
+        "https://t.me/unlimitedhangout",
+    ),
     ("https://telegram.me/DiaboxApp", "telegram", "diaboxapp", None, "https://t.me/diaboxapp"),
     ("https://telegram.dog/DiaboxApp", "telegram", "diaboxapp", None, "https://t.me/diaboxapp"),
     ("https://t.me/s/teslahunt", "telegram", "teslahunt", None, "https://t.me/teslahunt"),
     ("https://t.me/teslahunt/2351", "telegram", "teslahunt", None, "https://t.me/teslahunt"),
-    ("https://t.me/s/teslahunt/2351?single", "telegram", "teslahunt", None,
-     "https://t.me/teslahunt"),
-    ("t.me/ttp_media_official?start=abc", "telegram", "ttp_media_official", None,
-     "https://t.me/ttp_media_official"),
+    (
+        "https://t.me/s/teslahunt/2351?single",
+        "telegram",
+        "teslahunt",
+        None,
+        "https://t.me/teslahunt",
+    ),
+    (
+        "t.me/ttp_media_official?start=abc",
+        "telegram",
+        "ttp_media_official",
+        None,
+        "https://t.me/ttp_media_official",
+    ),
     ("https://durov.t.me/", "telegram", "durov", None, "https://t.me/durov"),
     ("https://www.t.me/durov", "telegram", "durov", None, "https://t.me/durov"),
     # WhatsApp channels (ids keep their case)
-    ("https://www.whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p", "whatsapp", None,
-     "0029VaA2b3cDeFgHiJkLmN0p", "https://www.whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p"),
-    ("whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p/", "whatsapp", None,
-     "0029VaA2b3cDeFgHiJkLmN0p", "https://www.whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p"),
+    (
+        "https://www.whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p",
+        "whatsapp",
+        None,
+        "0029VaA2b3cDeFgHiJkLmN0p",
+        "https://www.whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p",
+    ),
+    (
+        "whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p/",
+        "whatsapp",
+        None,
+        "0029VaA2b3cDeFgHiJkLmN0p",
+        "https://www.whatsapp.com/channel/0029VaA2b3cDeFgHiJkLmN0p",
+    ),
     # TikTok
-    ("https://www.tiktok.com/@illojuan", "tiktok", "illojuan", None,
-     "https://www.tiktok.com/@illojuan"),
-    ("https://www.tiktok.com/@IlloJuan/video/7571863205253778710?lang=es", "tiktok", "illojuan",
-     None, "https://www.tiktok.com/@illojuan"),
-    ("https://m.tiktok.com/@user.name_2", "tiktok", "user.name_2", None,
-     "https://www.tiktok.com/@user.name_2"),
+    (
+        "https://www.tiktok.com/@illojuan",
+        "tiktok",
+        "illojuan",
+        None,
+        "https://www.tiktok.com/@illojuan",
+    ),
+    (
+        "https://www.tiktok.com/@IlloJuan/video/7571863205253778710?lang=es",
+        "tiktok",
+        "illojuan",
+        None,
+        "https://www.tiktok.com/@illojuan",
+    ),
+    (
+        "https://m.tiktok.com/@user.name_2",
+        "tiktok",
+        "user.name_2",
+        None,
+        "https://www.tiktok.com/@user.name_2",
+    ),
     # YouTube
-    ("https://www.youtube.com/@OneMedia.", "youtube", "onemedia.", None,
-     "https://www.youtube.com/@onemedia."),
-    ("https://youtube.com/@OneMedia./videos", "youtube", "onemedia.", None,
-     "https://www.youtube.com/@onemedia."),
-    ("https://m.youtube.com/@ttp-media", "youtube", "ttp-media", None,
-     "https://www.youtube.com/@ttp-media"),
-    ("https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA", "youtube", None,
-     "UCzcRQ3vRNr6fJ1A9rqFn7QA", "https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA"),
-    ("https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA/about", "youtube", None,
-     "UCzcRQ3vRNr6fJ1A9rqFn7QA", "https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA"),
-    ("https://www.youtube.com/c/OneMediaTrailers", "youtube", "onemediatrailers", None,
-     "https://www.youtube.com/c/onemediatrailers"),
-    ("https://www.youtube.com/user/OneMedia", "youtube", "onemedia", None,
-     "https://www.youtube.com/user/onemedia"),
-    ("https://www.youtube.com/@%D8%AA%D8%AD%D8%B1%DB%8C%DA%A9", "youtube", "تحریک", None,
-     "https://www.youtube.com/@%D8%AA%D8%AD%D8%B1%DB%8C%DA%A9"),
+    (
+        "https://www.youtube.com/@OneMedia.",
+        "youtube",
+        "onemedia.",
+        None,
+        "https://www.youtube.com/@onemedia.",
+    ),
+    (
+        "https://youtube.com/@OneMedia./videos",
+        "youtube",
+        "onemedia.",
+        None,
+        "https://www.youtube.com/@onemedia.",
+    ),
+    (
+        "https://m.youtube.com/@ttp-media",
+        "youtube",
+        "ttp-media",
+        None,
+        "https://www.youtube.com/@ttp-media",
+    ),
+    (
+        "https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA",
+        "youtube",
+        None,
+        "UCzcRQ3vRNr6fJ1A9rqFn7QA",
+        "https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA",
+    ),
+    (
+        "https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA/about",
+        "youtube",
+        None,
+        "UCzcRQ3vRNr6fJ1A9rqFn7QA",
+        "https://www.youtube.com/channel/UCzcRQ3vRNr6fJ1A9rqFn7QA",
+    ),
+    (
+        "https://www.youtube.com/c/OneMediaTrailers",
+        "youtube",
+        "onemediatrailers",
+        None,
+        "https://www.youtube.com/c/onemediatrailers",
+    ),
+    (
+        "https://www.youtube.com/user/OneMedia",
+        "youtube",
+        "onemedia",
+        None,
+        "https://www.youtube.com/user/onemedia",
+    ),
+    (
+        "https://www.youtube.com/@%D8%AA%D8%AD%D8%B1%DB%8C%DA%A9",
+        "youtube",
+        "تحریک",
+        None,
+        "https://www.youtube.com/@%D8%AA%D8%AD%D8%B1%DB%8C%DA%A9",
+    ),
     # Bluesky
-    ("https://bsky.app/profile/stephenking.bsky.social", "bluesky", "stephenking.bsky.social",
-     None, "https://bsky.app/profile/stephenking.bsky.social"),
-    ("https://bsky.app/profile/Forbes.com/post/3mdd7aj7pgs2x", "bluesky", "forbes.com", None,
-     "https://bsky.app/profile/forbes.com"),
-    ("https://bsky.app/profile/did:plc:h7obn4tkp47wn7gqh4oe5eij", "bluesky", None,
-     "did:plc:h7obn4tkp47wn7gqh4oe5eij", "https://bsky.app/profile/did:plc:h7obn4tkp47wn7gqh4oe5eij"),
+    (
+        "https://bsky.app/profile/stephenking.bsky.social",
+        "bluesky",
+        "stephenking.bsky.social",
+        None,
+        "https://bsky.app/profile/stephenking.bsky.social",
+    ),
+    (
+        "https://bsky.app/profile/Forbes.com/post/3mdd7aj7pgs2x",
+        "bluesky",
+        "forbes.com",
+        None,
+        "https://bsky.app/profile/forbes.com",
+    ),
+    (
+        "https://bsky.app/profile/did:plc:h7obn4tkp47wn7gqh4oe5eij",
+        "bluesky",
+        None,
+        "did:plc:h7obn4tkp47wn7gqh4oe5eij",
+        "https://bsky.app/profile/did:plc:h7obn4tkp47wn7gqh4oe5eij",
+    ),
 ]
 
 SHORT_LINKS = [
@@ -166,14 +342,16 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("url", "platform", "handle", "account_id", "page_url"),
-                         ACCEPTED)
+@pytest.mark.parametrize(("url", "platform", "handle", "account_id", "page_url"), ACCEPTED)
 def test_canonical_form(
     url: str, platform: str, handle: str | None, account_id: str | None, page_url: str
 ) -> None:
     canonical = canonicalize(url)
     assert (canonical.platform, canonical.handle, canonical.account_id) == (
-        platform, handle, account_id)
+        platform,
+        handle,
+        account_id,
+    )
     assert canonical.page_url == page_url
     assert canonical.key == f"{platform}:{handle or account_id}"
     assert not canonical.short_link
@@ -197,8 +375,16 @@ def test_refused(url: str, error: type[MirrorscanError], phrase: str) -> None:
 def test_unsupported_site_names_every_platform() -> None:
     with pytest.raises(FetchRefused) as caught:
         canonicalize("https://vk.com/ttp")
-    for platform in ("X", "Instagram", "Facebook", "Telegram", "WhatsApp", "TikTok", "YouTube",
-                     "Bluesky"):
+    for platform in (
+        "X",
+        "Instagram",
+        "Facebook",
+        "Telegram",
+        "WhatsApp",
+        "TikTok",
+        "YouTube",
+        "Bluesky",
+    ):
         assert platform in caught.value.detail
     assert SUPPORTED in caught.value.detail
 
@@ -214,14 +400,49 @@ def test_table_is_large_enough() -> None:
 
 # --- properties ----------------------------------------------------------------------------------
 PLATFORMS = {"x", "instagram", "facebook", "telegram", "whatsapp", "tiktok", "youtube", "bluesky"}
-HOSTS = ["x.com", "mobile.twitter.com", "www.instagram.com", "m.facebook.com", "fb.com", "t.me",
-         "durov.t.me", "telegram.dog", "www.whatsapp.com", "www.tiktok.com", "vm.tiktok.com",
-         "www.youtube.com", "youtu.be", "bsky.app", "example.com", "127.0.0.1", "[::1]"]
+HOSTS = [
+    "x.com",
+    "mobile.twitter.com",
+    "www.instagram.com",
+    "m.facebook.com",
+    "fb.com",
+    "t.me",
+    "durov.t.me",
+    "telegram.dog",
+    "www.whatsapp.com",
+    "www.tiktok.com",
+    "vm.tiktok.com",
+    "www.youtube.com",
+    "youtu.be",
+    "bsky.app",
+    "example.com",
+    "127.0.0.1",
+    "[::1]",
+]
 SEGMENTS = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=16),
-    st.sampled_from(["@", "@ttp_media", "ttp_media", "s", "channel", "profile", "p", "+abc",
-                     "profile.php", "people", "UCzcRQ3vRNr6fJ1A9rqFn7QA", "c", "user", "t",
-                     "did:plc:h7obn4tkp47wn7gqh4oe5eij", "0029VaA2b3cDeFgHiJkLmN0p", "..", "%00"]),
+    st.sampled_from(
+        [
+            "@",
+            "@ttp_media",
+            "ttp_media",
+            "s",
+            "channel",
+            "profile",
+            "p",
+            "+abc",
+            "profile.php",
+            "people",
+            "UCzcRQ3vRNr6fJ1A9rqFn7QA",
+            "c",
+            "user",
+            "t",
+            "did:plc:h7obn4tkp47wn7gqh4oe5eij",
+            "0029VaA2b3cDeFgHiJkLmN0p",
+            "..",
+            "%00",
+        ]
+    ),
 )
 
 
@@ -246,8 +467,11 @@ def test_any_text_is_canonical_or_a_clear_refusal(text: str) -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(scheme=st.sampled_from(["https://", "http://", "", "//", "HTTPS://"]),
-       host=st.sampled_from(HOSTS), path=st.lists(SEGMENTS, max_size=4),
-       query=st.sampled_from(["", "?s=20", "?id=123", "?id=abc&id=1", "#frag", "?t=1#x"]))
+@given(
+    scheme=st.sampled_from(["https://", "http://", "", "//", "HTTPS://"]),
+    host=st.sampled_from(HOSTS),
+    path=st.lists(SEGMENTS, max_size=4),
+    query=st.sampled_from(["", "?s=20", "?id=123", "?id=abc&id=1", "#frag", "?t=1#x"]),
+)
 def test_urls_on_known_hosts(scheme: str, host: str, path: list[str], query: str) -> None:
     _check(scheme + host + "/" + "/".join(quote(p, safe="@+:") for p in path) + query)

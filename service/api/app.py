@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield {"runtime": runtime}
         finally:
             await loading
+            await runtime.fetcher.aclose()
             await asyncio.to_thread(runtime.close)
 
     app = FastAPI(

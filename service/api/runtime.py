@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 from service.api.auth import KeyRing
 from service.config import Settings
 from service.errors import NotReady
+from service.ingest.fetch import SafeFetcher
 from service.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class Runtime:
         )
         self._pipeline: Pipeline | None = None
         self.load_error: str | None = None
+        self.fetcher = SafeFetcher(settings.fetch)  # async: used and closed on the event loop
 
     @property
     def pipeline(self) -> Pipeline:

@@ -177,3 +177,25 @@ class Health(BaseModel):
     indexed: dict[str, int] | None = None
     model_version: str | None = None
     at: datetime | None = None
+
+
+class UrlIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(
+        ..., min_length=1, max_length=2000, examples=["https://t.me/ttpmedia_official"]
+    )
+
+
+class ExtractedOut(BaseModel):
+    platform: str
+    handle: str
+    display_name: str
+    bio: str
+    links: list[str]
+    avatar_url: str | None
+    account_id: str | None
+    notes: list[str]
+
+
+class UrlVerdictOut(VerdictOut):
+    profile: ExtractedOut = Field(description="what was read from the profile's page")

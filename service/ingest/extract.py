@@ -24,10 +24,24 @@ MAX_URL_CHARS = 2_048
 _LOGIN_TITLE = re.compile(r"\b(?:log ?in|log into|sign ?up|sign ?in)\b", re.IGNORECASE)
 # Titles of a platform's generic pages (home, login, consent): never an account's name.
 _SITE_TITLES = {
-    "x", "twitter", "instagram", "facebook", "telegram", "whatsapp", "tiktok", "youtube",
-    "bluesky", "tiktok - make your day", "telegram messenger", "telegram – a new era of messaging",
-    "facebook – log in or sign up", "facebook - log in or sign up", "log in or sign up to view",
-    "x. it’s what’s happening / x", "x. it's what's happening / x", "before you continue",
+    "x",
+    "twitter",
+    "instagram",
+    "facebook",
+    "telegram",
+    "whatsapp",
+    "tiktok",
+    "youtube",
+    "bluesky",
+    "tiktok - make your day",
+    "telegram messenger",
+    "telegram – a new era of messaging",
+    "facebook – log in or sign up",
+    "facebook - log in or sign up",
+    "log in or sign up to view",
+    "x. it’s what’s happening / x",
+    "x. it's what's happening / x",
+    "before you continue",
 }
 _BARE_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$")
 
@@ -128,13 +142,16 @@ def _handle(fields: Fields, page: Page, canonical: CanonicalURL) -> str:
             continue
         if declared.platform == canonical.platform and declared.handle:
             at = url.lower().find(declared.handle)
-            return url[at:at + len(declared.handle)] if at >= 0 else declared.handle
+            return url[at : at + len(declared.handle)] if at >= 0 else declared.handle
     return canonical.handle or ""
 
 
 def _declared_urls(page: Page) -> list[str]:
-    urls = [page.meta("og:url"), page.attr_of('link[rel="canonical"]', "href"),
-            page.meta("al:web:url", "twitter:url")]
+    urls = [
+        page.meta("og:url"),
+        page.attr_of('link[rel="canonical"]', "href"),
+        page.meta("al:web:url", "twitter:url"),
+    ]
     for item in page.json_ld():
         urls += [item.get("@id"), item.get("url")]
     return [u for u in urls if isinstance(u, str) and u.startswith("http")]
@@ -146,9 +163,12 @@ def _avatar(page: Page, platform: str, own: str | None) -> str | None:
     if own == "":
         return None
     entity = person(page)
-    candidates = [own, image_url(entity.get("image")) if entity else None,
-                  page.meta("og:image", "og:image:secure_url"),
-                  page.meta("twitter:image", "twitter:image:src")]
+    candidates = [
+        own,
+        image_url(entity.get("image")) if entity else None,
+        page.meta("og:image", "og:image:secure_url"),
+        page.meta("twitter:image", "twitter:image:src"),
+    ]
     placeholders = DEFAULT_AVATARS.get(platform, ())
     for candidate in candidates:
         url = page.absolute(candidate)

@@ -121,8 +121,10 @@ class SafeFetcher:
         except TimeoutError:
             raise FetchFailed(f"the site did not answer within {deadline:g} s") from None
         except SSRFProtectionError as err:
-            raise FetchRefused(f"refused to connect to {err.hostname}: {err.ip_addr} is not a "
-                               "public internet address") from None
+            raise FetchRefused(
+                f"refused to connect to {err.hostname}: {err.ip_addr} is not a "
+                "public internet address"
+            ) from None
         except httpx.TimeoutException:
             raise FetchFailed("the site did not answer in time") from None
         except httpx.HTTPError as err:
@@ -175,8 +177,9 @@ class SafeFetcher:
         for address in addresses:
             why = address_refusal(address, allow_loopback=self.settings.allow_loopback)
             if why:
-                raise FetchRefused(f"refused to fetch {target.host} (it resolves to {address}): "
-                                   f"{why}")
+                raise FetchRefused(
+                    f"refused to fetch {target.host} (it resolves to {address}): {why}"
+                )
 
     async def _resolve(self, host: str, port: int) -> list[IPAddress]:
         loop = asyncio.get_running_loop()

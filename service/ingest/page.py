@@ -31,8 +31,9 @@ class Fields:
 
     def fill(self, other: Fields) -> None:
         """Take ``other``'s values where this one found nothing."""
-        self.display_name = self.display_name if self.display_name is not None else (
-            other.display_name)
+        self.display_name = (
+            self.display_name if self.display_name is not None else (other.display_name)
+        )
         self.handle = self.handle if self.handle is not None else other.handle
         self.bio = self.bio if self.bio is not None else other.bio
         self.avatar_url = self.avatar_url if self.avatar_url is not None else other.avatar_url
@@ -190,12 +191,15 @@ def generic(page: Page) -> Fields:
         fields.account_id = _str(entity.get("identifier"))
         for key in ("sameAs", "relatedLink"):  # not "url": that is the profile itself
             fields.links.extend(strings(entity.get(key)))
-    fields.fill(Fields(
-        display_name=page.meta("og:title", "twitter:title") or page.title,
-        bio=page.meta("og:description", "twitter:description", "description"),
-        avatar_url=page.meta("og:image", "og:image:secure_url", "twitter:image",
-                             "twitter:image:src"),
-    ))
+    fields.fill(
+        Fields(
+            display_name=page.meta("og:title", "twitter:title") or page.title,
+            bio=page.meta("og:description", "twitter:description", "description"),
+            avatar_url=page.meta(
+                "og:image", "og:image:secure_url", "twitter:image", "twitter:image:src"
+            ),
+        )
+    )
     fields.links.extend(urls_in(fields.bio))
     return fields
 

@@ -97,9 +97,9 @@ def facebook(page: Page) -> Fields:
     fields.display_name = name
     bio = clean(page.meta("og:description", "description"))
     if name and bio.startswith(f"{name}."):
-        bio = bio[len(name) + 1:]
+        bio = bio[len(name) + 1 :]
     while (stat := _FB_STAT.match(bio)) is not None:
-        bio = bio[stat.end():]
+        bio = bio[stat.end() :]
     fields.bio = bio if bio or page.meta("og:description") else None
     app_link = page.meta("al:android:url", "al:ios:url") or ""
     app_id = _FB_APP_ID.search(app_link)
@@ -122,8 +122,11 @@ def telegram(page: Page) -> Fields:
         fields.notes.append("Telegram shows no public account under this name")
         return Fields(display_name="", bio="", avatar_url="", notes=fields.notes)
     fields.display_name = title
-    fields.bio = (page.text_of(".tgme_page_description")
-                  or page.text_of(".tgme_channel_info_description") or "")
+    fields.bio = (
+        page.text_of(".tgme_page_description")
+        or page.text_of(".tgme_channel_info_description")
+        or ""
+    )
     fields.avatar_url = page.attr_of("img.tgme_page_photo_image", "src")
     extra = page.text_of(".tgme_page_extra") or page.text_of(".tgme_channel_info_header_username")
     domain = _TG_DOMAIN.search(page.meta("al:android:url") or page.html)
@@ -140,7 +143,8 @@ _TT_TITLE = re.compile(
 )
 _TT_DESCRIPTION = re.compile(
     r"^.*?\bon TikTok\s*\|\s*[\d.,]+[KMB]?\s+Likes\.\s*[\d.,]+[KMB]?\s+Followers\.\s*(?P<bio>.*?)"
-    r"(?:\s*Watch the latest video from .*|\s*Watch [^.]*?popular videos: .*)?$", re.DOTALL
+    r"(?:\s*Watch the latest video from .*|\s*Watch [^.]*?popular videos: .*)?$",
+    re.DOTALL,
 )
 
 
@@ -178,7 +182,8 @@ _YT_HANDLE = re.compile(r"/@([^/?#]+)")
 def youtube(page: Page) -> Fields:
     fields = Fields()
     data = page.assigned_json("var ytInitialData = ") or page.assigned_json(
-        'window["ytInitialData"] = ')
+        'window["ytInitialData"] = '
+    )
     channel = _dig(data, "metadata", "channelMetadataRenderer")
     if isinstance(channel, dict):
         fields.display_name = text(channel.get("title"))
@@ -259,8 +264,14 @@ def _find_key(value: Any, key: str, depth: int) -> list[Any]:
 
 
 READERS: dict[str, Callable[[Page], Fields]] = {
-    "x": x, "instagram": instagram, "facebook": facebook, "telegram": telegram,
-    "tiktok": tiktok, "youtube": youtube, "bluesky": bluesky, "whatsapp": whatsapp,
+    "x": x,
+    "instagram": instagram,
+    "facebook": facebook,
+    "telegram": telegram,
+    "tiktok": tiktok,
+    "youtube": youtube,
+    "bluesky": bluesky,
+    "whatsapp": whatsapp,
 }
 
 # Substrings of platform placeholder images: an account with one of these has no avatar.

@@ -28,9 +28,7 @@ class ProfileFetcher(Protocol):
     async def resolve_redirect(self, url: str, platform: str | None = None) -> str: ...
 
 
-async def profile_from_url(
-    url: str, fetcher: ProfileFetcher
-) -> tuple[Profile, ExtractedProfile]:
+async def profile_from_url(url: str, fetcher: ProfileFetcher) -> tuple[Profile, ExtractedProfile]:
     """The profile behind ``url`` (``Profile.id`` is the canonical ``platform:handle``) and what
     was extracted, with notes. Raises ``FetchRefused``/``InvalidInput`` for URLs it will not
     read and ``FetchFailed`` (telling the moderator to enter the fields by hand) for pages that
@@ -94,8 +92,10 @@ def extract_command(
     if html is None:
         return asyncio.run(_fetch_and_extract(url, settings or Settings())).as_json()
     if canonical.short_link:
-        raise InvalidInput("a short link names no account until it is resolved over the network; "
-                           "paste the full profile URL or leave out --html")
+        raise InvalidInput(
+            "a short link names no account until it is resolved over the network; "
+            "paste the full profile URL or leave out --html"
+        )
     return extract_profile(read_html(html), canonical).as_json()
 
 

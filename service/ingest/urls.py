@@ -54,8 +54,10 @@ def canonicalize(url: str) -> CanonicalURL:
     if "://" not in text:
         bare_scheme = _BARE_SCHEME.match(text)
         if bare_scheme:  # mailto:, javascript:, tg: … (but not host:port)
-            raise FetchRefused(f"{bare_scheme.group(1).lower()}: links are not supported; paste a "
-                               f"web link to {SUPPORTED}")
+            raise FetchRefused(
+                f"{bare_scheme.group(1).lower()}: links are not supported; paste a "
+                f"web link to {SUPPORTED}"
+            )
         text = "https://" + text.removeprefix("//")
     try:
         parts = urlsplit(text)
@@ -76,8 +78,10 @@ def canonicalize(url: str) -> CanonicalURL:
         result = parse(host, segments, query)
         if result is not None:
             return result
-    raise FetchRefused(f"{host[:100] or 'this URL'!r} is not a supported site; paste a link to "
-                       f"a profile on {SUPPORTED}")
+    raise FetchRefused(
+        f"{host[:100] or 'this URL'!r} is not a supported site; paste a link to "
+        f"a profile on {SUPPORTED}"
+    )
 
 
 def _query(raw: str) -> dict[str, str]:
@@ -97,11 +101,40 @@ def _not_profile(platform: str, what: str, example: str) -> InvalidInput:
 _X_HOSTS = {"x.com", "twitter.com"}
 _X_HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,15})$")
 _X_RESERVED = {
-    "home", "i", "search", "intent", "explore", "notifications", "messages", "settings", "login",
-    "logout", "signup", "share", "hashtag", "tos", "privacy", "compose", "account", "about",
-    "download", "jobs", "lists", "topics", "bookmarks", "communities", "premium",
-    "follower_requests", "who_to_follow", "connect_people", "oauth", "signin", "help", "en",
-    "status", "statuses",
+    "home",
+    "i",
+    "search",
+    "intent",
+    "explore",
+    "notifications",
+    "messages",
+    "settings",
+    "login",
+    "logout",
+    "signup",
+    "share",
+    "hashtag",
+    "tos",
+    "privacy",
+    "compose",
+    "account",
+    "about",
+    "download",
+    "jobs",
+    "lists",
+    "topics",
+    "bookmarks",
+    "communities",
+    "premium",
+    "follower_requests",
+    "who_to_follow",
+    "connect_people",
+    "oauth",
+    "signin",
+    "help",
+    "en",
+    "status",
+    "statuses",
 }
 
 
@@ -121,9 +154,34 @@ def _x(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL | None:
 # --- Instagram -----------------------------------------------------------------------------------
 _IG_USER = re.compile(r"^@?([A-Za-z0-9._]{1,30})$")
 _IG_RESERVED = {
-    "p", "reel", "reels", "tv", "stories", "explore", "accounts", "direct", "about", "legal",
-    "developer", "web", "challenge", "emails", "session", "privacy", "graphql", "api", "static",
-    "press", "directory", "topics", "lite", "download", "oauth", "ar", "highlights", "_n",
+    "p",
+    "reel",
+    "reels",
+    "tv",
+    "stories",
+    "explore",
+    "accounts",
+    "direct",
+    "about",
+    "legal",
+    "developer",
+    "web",
+    "challenge",
+    "emails",
+    "session",
+    "privacy",
+    "graphql",
+    "api",
+    "static",
+    "press",
+    "directory",
+    "topics",
+    "lite",
+    "download",
+    "oauth",
+    "ar",
+    "highlights",
+    "_n",
 }
 
 
@@ -149,19 +207,74 @@ _FB_LOCALE = re.compile(r"^(?:www|m|mbasic|web|touch|business|[a-z]{2}-[a-z]{2}|
 _FB_VANITY = re.compile(r"^([A-Za-z0-9.\-]{1,80})$")
 _FB_ID = re.compile(r"^[0-9]{1,20}$")
 _FB_RESERVED = {
-    "groups", "events", "watch", "marketplace", "gaming", "login", "login.php", "help", "share",
-    "sharer", "sharer.php", "photo", "photo.php", "photos", "story.php", "permalink.php", "hashtag",
-    "dialog", "plugins", "privacy", "policies", "settings", "notifications", "messages", "friends",
-    "reel", "reels", "videos", "video.php", "stories", "search", "home.php", "l.php", "business",
-    "ads", "fundraisers", "media", "legal", "terms", "recover", "checkpoint", "bookmarks", "saved",
-    "live", "news", "jobs", "places", "lite", "mobile", "l", "public", "pages", "pg", "people",
-    "profile.php", "p", "watchparty", "feeds", "composer", "tr", "r.php", "ajax",
+    "groups",
+    "events",
+    "watch",
+    "marketplace",
+    "gaming",
+    "login",
+    "login.php",
+    "help",
+    "share",
+    "sharer",
+    "sharer.php",
+    "photo",
+    "photo.php",
+    "photos",
+    "story.php",
+    "permalink.php",
+    "hashtag",
+    "dialog",
+    "plugins",
+    "privacy",
+    "policies",
+    "settings",
+    "notifications",
+    "messages",
+    "friends",
+    "reel",
+    "reels",
+    "videos",
+    "video.php",
+    "stories",
+    "search",
+    "home.php",
+    "l.php",
+    "business",
+    "ads",
+    "fundraisers",
+    "media",
+    "legal",
+    "terms",
+    "recover",
+    "checkpoint",
+    "bookmarks",
+    "saved",
+    "live",
+    "news",
+    "jobs",
+    "places",
+    "lite",
+    "mobile",
+    "l",
+    "public",
+    "pages",
+    "pg",
+    "people",
+    "profile.php",
+    "p",
+    "watchparty",
+    "feeds",
+    "composer",
+    "tr",
+    "r.php",
+    "ajax",
 }
 
 
 def _facebook(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL | None:
     prefix = _FB_LOCALE.match(host)
-    base = host[prefix.end():] if prefix else host
+    base = host[prefix.end() :] if prefix else host
     if base not in ("facebook.com", "fb.com") and host not in ("facebook.com", "fb.com"):
         return None
     example = "facebook.com/<name> or facebook.com/profile.php?id=<number>"
@@ -194,9 +307,32 @@ def _fb_id(value: str, example: str) -> CanonicalURL:
 _TG_HOSTS = {"t.me", "telegram.me", "telegram.dog"}
 _TG_NAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
 _TG_RESERVED = {
-    "joinchat", "addstickers", "addemoji", "share", "proxy", "socks", "iv", "setlanguage",
-    "addtheme", "login", "bg", "confirmphone", "invoice", "contact", "addlist", "boost", "c",
-    "web", "apps", "blog", "faq", "privacy", "auth", "giftcode", "addpremium", "premium",
+    "joinchat",
+    "addstickers",
+    "addemoji",
+    "share",
+    "proxy",
+    "socks",
+    "iv",
+    "setlanguage",
+    "addtheme",
+    "login",
+    "bg",
+    "confirmphone",
+    "invoice",
+    "contact",
+    "addlist",
+    "boost",
+    "c",
+    "web",
+    "apps",
+    "blog",
+    "faq",
+    "privacy",
+    "auth",
+    "giftcode",
+    "addpremium",
+    "premium",
 }
 _TG_SUBDOMAIN = re.compile(r"^([a-z][a-z0-9_]{3,31})\.t\.me$")
 
@@ -214,8 +350,9 @@ def _telegram(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL 
         raise _not_profile("Telegram", "the home page", example)
     first = seg[0]
     if first.startswith("+") or first.lower() == "joinchat":
-        raise _not_profile("Telegram", "a private invite link (it names no public account)",
-                           example)
+        raise _not_profile(
+            "Telegram", "a private invite link (it names no public account)", example
+        )
     match = _TG_NAME.match(first)
     if match is None or first.lower() in _TG_RESERVED:
         raise _not_profile("Telegram", f"a /{first[:40]} link", example)
@@ -253,8 +390,9 @@ def _tiktok(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL | 
     if _strip(host, ("www.", "m.")) != "tiktok.com":
         return None
     if len(seg) == 2 and seg[0] == "t" and _TT_CODE.match(seg[1]):
-        return CanonicalURL("tiktok", None, None, f"https://www.tiktok.com/t/{seg[1]}/",
-                            short_link=True)
+        return CanonicalURL(
+            "tiktok", None, None, f"https://www.tiktok.com/t/{seg[1]}/", short_link=True
+        )
     match = _TT_USER.match(seg[0]) if seg else None
     if match is None:
         raise _not_profile("TikTok", "a page other than a profile or a video", example)
@@ -312,10 +450,17 @@ def _bluesky(host: str, seg: list[str], query: dict[str, str]) -> CanonicalURL |
 def _strip(host: str, prefixes: tuple[str, ...]) -> str:
     for prefix in prefixes:
         if host.startswith(prefix):
-            return host[len(prefix):]
+            return host[len(prefix) :]
     return host
 
 
 _PARSERS: tuple[Callable[[str, list[str], dict[str, str]], CanonicalURL | None], ...] = (
-    _x, _instagram, _facebook, _telegram, _whatsapp, _tiktok, _youtube, _bluesky,
+    _x,
+    _instagram,
+    _facebook,
+    _telegram,
+    _whatsapp,
+    _tiktok,
+    _youtube,
+    _bluesky,
 )

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter
 
 from service.api.deps import PipelineDep, RuntimeDep, ScoreCaller
 from service.api.problems import problem_of
-from service.api.schemas import BatchIn, BatchItem, BatchOut, ProfileIn, VerdictOut
+from service.api.schemas import (
+    BatchIn,
+    BatchItem,
+    BatchOut,
+    ExtractedOut,
+    ProfileIn,
+    UrlIn,
+    UrlVerdictOut,
+    VerdictOut,
+)
 from service.domain import Profile
-from service.errors import InvalidInput, MirrorscanError, PayloadTooLarge
+from service.errors import (
+    BadImage,
+    InvalidInput,
+    MirrorscanError,
+    PayloadTooLarge,
+    UnsupportedMedia,
+)
+from service.ingest.profile_from_url import profile_from_url
 
 router = APIRouter(prefix="/v1", tags=["score"])
 
@@ -47,3 +65,24 @@ async def score_batch(
         else:
             results.append(BatchItem(id=item.id, result=VerdictOut.of(outcome)))
     return BatchOut(results=results)
+
+
+@router.post("/score/url", response_model=UrlVerdictOut, summary="Score the profile at a URL")
+async def score_url(
+    body: UrlIn, runtime: RuntimeDep, pipeline: PipelineDep, _caller: ScoreCaller
+) -> UrlVerdictOut:
+    """Canonicalise a pasted profile URL (X, Instagram, Facebook, Telegram, WhatsApp channels,
+    TikTok, YouTube, Bluesky), fetch its page and avatar through the SSRF-safe fetcher, and
+    score what was extracted. A login wall gives a 502 problem asking for the fields by hand."""
+    profile, extracted = await profile_from_url(body.url, runtime.fetcher)
+    try:
+        verdict = await runtime.run(pipeline.score, profile)
+    except (BadImage, UnsupportedMedia, PayloadTooLarge) as exc:
+        if profile.avatar is None:
+            raise
+        # the platform served an unusable avatar: score the rest, and say so
+        extracted = replace(extracted, notes=(*extracted.notes, f"avatar not used: {exc.detail}"))
+        verdict = await runtime.run(pipeline.score, replace(profile, avatar=None))
+    return UrlVerdictOut(
+        **VerdictOut.of(verdict).model_dump(), profile=ExtractedOut(**extracted.as_json())
+    )
