@@ -23,7 +23,7 @@ from service.config import Settings
 from service.domain import Avatar, Features, Match, Profile, StoredAccount, Vector, Verdict
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
-from service.features.keys import profile_keys
+from service.features.keys import lookup_keys, profile_keys
 from service.features.pdq import MIN_QUALITY, pdq_dihedral
 from service.features.text import TextEncoder, text_encoder
 from service.index.faiss_index import configure_faiss
@@ -372,7 +372,7 @@ class Pipeline:
                 hits = channels["pdq"].search(queries, k)
                 for row in range(len(queries)):
                     add("pdq", hits.ids[row], hits.scores[row], min)
-        for row_id, shared in self.store.rows_for_keys(profile_keys(profile)).items():
+        for row_id, shared in self.store.rows_for_keys(lookup_keys(profile)).items():
             merged.setdefault(row_id, {})["keys"] = float(len(shared))
         return [Candidate(r, c) for r, c in merged.items()]
 

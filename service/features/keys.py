@@ -3,35 +3,36 @@ They find candidates that no vector would (a new name with the same Telegram lin
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from service.domain import Profile
-
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+from service.features.contacts import STRONG_KINDS, extract_contacts
 
 
 def handle_key(handle: str) -> str:
     return unicodedata.normalize("NFKC", handle).strip().lstrip("@").casefold()
 
 
-def link_key(link: str) -> str:
-    """``https://www.T.me/Foo/`` -> ``t.me/foo``: scheme, ``www.``, query and trailing ``/`` go."""
-    s = unicodedata.normalize("NFKC", link).strip().casefold()
-    s = _SCHEME.sub("", s)
-    s = s.split("#", 1)[0].split("?", 1)[0].rstrip("/")
-    return s.removeprefix("www.")
-
-
 def profile_keys(profile: Profile) -> frozenset[str]:
+    """The keys a banned account is stored under."""
     keys: set[str] = set()
     handle = handle_key(profile.handle)
     if handle:
         keys.add(f"handle:{handle}")
         if profile.platform:
             keys.add(f"account:{profile.platform.casefold()}/{handle}")
-    for link in profile.links:
-        key = link_key(link)
-        if key:
-            keys.add(f"contact:{key}")
+    for contact in extract_contacts(profile.bio, profile.links):
+        if contact.kind in STRONG_KINDS:
+            keys.add(f"contact:{contact.key}")
     return frozenset(keys)
+
+
+def lookup_keys(profile: Profile) -> frozenset[str]:
+    """The keys a checked profile looks up: its own, plus the handles its bio mentions (a mirror
+    often names the account it replaces: "backup of @ttp_media")."""
+    mentions = {
+        f"handle:{c.value}"
+        for c in extract_contacts(profile.bio, profile.links)
+        if c.kind == "mention"
+    }
+    return profile_keys(profile) | mentions

@@ -13,8 +13,10 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from service.domain import Features, PairFeature, Profile, StoredAccount, Vector
-from service.features.keys import handle_key, link_key
+from service.features.keys import handle_key
 from service.features.pdq import MATCH_BITS, MIN_QUALITY, hamming
+from service.scoring.bio import compare_bios
+from service.scoring.links import compare_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,25 +91,13 @@ def names(q: Side, c: Side) -> list[PairFeature]:
 
 
 def bios(q: Side, c: Side) -> list[PairFeature]:
-    cos = _cosine(q.features.bio_vec, c.features.bio_vec)
-    if cos is None:
-        return []
-    return [
-        PairFeature("bio", "bio.embedding", _stretch(cos, 0.8), f"bio meaning: cosine {cos:.2f}")
-    ]
+    return compare_bios(q.profile.bio, c.profile.bio, q.features.bio_vec, c.features.bio_vec)
 
 
 def links(q: Side, c: Side) -> list[PairFeature]:
-    qk = {link_key(x) for x in q.profile.links} - {""}
-    ck = {link_key(x) for x in c.profile.links} - {""}
-    if not qk or not ck:
-        return []
-    shared = sorted(qk & ck)
-    if not shared:
-        return [PairFeature("links", "links.shared", 0.0, "no link in common")]
-    return [
-        PairFeature("links", "links.shared", float(len(shared)), "same link: " + ", ".join(shared))
-    ]
+    return compare_links(
+        q.profile.bio, q.profile.links, c.profile.bio, c.profile.links, c.profile.handle
+    )
 
 
 def avatars(q: Side, c: Side) -> list[PairFeature]:

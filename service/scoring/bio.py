@@ -1,0 +1,84 @@
+"""Bio comparison: meaning (multilingual embedding cosine), copied text (character-shingle
+containment) and evasion phrases ("new account", "old one suspended", in English, Urdu and Roman
+Urdu) that re-created accounts announce themselves with."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+
+from service.domain import PairFeature, Vector
+
+SHINGLE = 5
+_URLISH = re.compile(r"\S*(?:https?://|www\.|\.com|\.me/|t\.me)\S*", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+# Phrases a re-created account uses to reach its old audience. Matched on the folded text
+# (NFKC, casefold, collapsed spaces); Urdu in Arabic script and Roman Urdu spellings.
+EVASION_PHRASES = (
+    "new account", "new acc", "new id", "new channel", "new page", "backup", "back up",
+    "second account", "2nd account", "alternate account", "alt account", "reserve account",
+    "old account", "old one", "previous account", "was suspended", "got suspended",
+    "suspended", "was banned", "got banned", "banned again", "removed again", "deleted again",
+    "restricted again", "follow our new", "we are back", "we're back", "back again",
+    "main account", "official backup", "mirror",
+    "naya account", "nya account", "naya channel", "purana account", "purana channel",
+    "account band", "band ho gaya", "band hogaya", "delete ho gaya", "suspend ho gaya",
+    "dobara", "wapas",
+    "نیا اکاؤنٹ", "نیا اکانٹ", "نیا چینل", "پرانا اکاؤنٹ", "پرانا چینل", "بیک اپ",
+    "اکاؤنٹ بند", "بند ہو گیا", "معطل", "دوبارہ",
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+@lru_cache(maxsize=8192)
+def shingles(text: str) -> frozenset[str]:
+    body = _SPACE.sub(" ", _URLISH.sub(" ", fold(text))).strip()
+    if len(body) < SHINGLE:
+        return frozenset([body]) if body else frozenset()
+    return frozenset(body[i : i + SHINGLE] for i in range(len(body) - SHINGLE + 1))
+
+
+@lru_cache(maxsize=8192)
+def evasion_phrases(text: str) -> tuple[str, ...]:
+    folded = fold(text)
+    return tuple(p for p in EVASION_PHRASES if p in folded)
+
+
+def containment(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def compare_bios(
+    query_bio: str, cand_bio: str, query_vec: Vector | None, cand_vec: Vector | None
+) -> list[PairFeature]:
+    out: list[PairFeature] = []
+    phrases = evasion_phrases(query_bio) if query_bio else ()
+    if phrases:
+        shown = ", ".join(f"'{p}'" for p in phrases[:3])
+        out.append(
+            PairFeature("bio", "bio.evasion_phrase", 1.0, f"bio announces a re-creation: {shown}")
+        )
+    if not query_bio.strip() or not cand_bio.strip():
+        return out
+    if query_vec is not None and cand_vec is not None:
+        cos = float(np.dot(query_vec, cand_vec))
+        out.append(
+            PairFeature("bio", "bio.embedding", cos, f"bios mean similar things: cosine {cos:.2f}")
+        )
+    copied = containment(shingles(query_bio), shingles(cand_bio))
+    if copied > 0:
+        out.append(
+            PairFeature(
+                "bio", "bio.copied", copied, f"{copied:.0%} of the shorter bio is copied text"
+            )
+        )
+    return out

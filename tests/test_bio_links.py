@@ -1,0 +1,57 @@
+"""Bio and link comparators: copied text, evasion phrases, shared and near-shared contacts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.scoring.bio import compare_bios, evasion_phrases
+from service.scoring.links import compare_links
+
+
+def by_name(features: list) -> dict[str, float]:  # type: ignore[type-arg]
+    return {f.name: f.value for f in features}
+
+
+def test_copied_bio_with_additions_is_contained() -> None:
+    src = "Official media of Tehreek-e-Taliban Pakistan. Statements and videos."
+    copy = "BACKUP. Official media of Tehreek-e-Taliban Pakistan. Statements and videos!! t.me/x2"
+    f = by_name(compare_bios(copy, src, None, None))
+    assert f["bio.copied"] > 0.9
+    assert f["bio.evasion_phrase"] == 1.0
+    other = by_name(compare_bios("Gardening tips and recipes every day", src, None, None))
+    assert other.get("bio.copied", 0) < 0.2
+
+
+def test_evasion_phrases_in_three_scripts() -> None:
+    assert evasion_phrases("Our old account was suspended, follow the new one")
+    assert evasion_phrases("purana account band ho gaya, ye naya account hai")
+    assert evasion_phrases("ہمارا پرانا اکاؤنٹ بند ہو گیا، یہ نیا اکاؤنٹ ہے")
+    assert not evasion_phrases("Researcher covering militancy in South Asia")
+
+
+def test_embedding_cosine_only_when_both_bios_exist() -> None:
+    v = np.ones(4, dtype=np.float32) / 2
+    assert "bio.embedding" in by_name(compare_bios("a b c d e", "a b c d e", v, v))
+    assert compare_bios("", "something", v, v) == []
+
+
+def test_shared_contact_is_reported_with_its_value() -> None:
+    feats = compare_links("join t.me/TTPmedia", (), "", ("https://t.me/ttpmedia",), "ttp")
+    [shared] = [f for f in feats if f.name == "links.shared_contact"]
+    assert shared.value == 1.0 and "t.me/ttpmedia" in shared.detail
+
+
+def test_near_contact_and_none_shared() -> None:
+    near = by_name(compare_links("t.me/ttpmedia2", (), "t.me/ttpmedia", (), "x"))
+    assert near["links.near_contact"] > 0.8
+    none = by_name(compare_links("t.me/gardening", (), "t.me/ttpmedia", (), "x"))
+    assert none == {"links.no_shared_contact": 1.0}
+
+
+def test_mention_of_the_banned_handle() -> None:
+    f = by_name(compare_links("backup of @TTP_Media", (), "", (), "@ttp_media"))
+    assert f["links.mentions_account"] == 1.0
+
+
+def test_no_contacts_no_features() -> None:
+    assert compare_links("hello", (), "world", (), "h") == []
