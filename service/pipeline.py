@@ -20,7 +20,16 @@ import numpy as np
 from PIL import Image
 
 from service.config import Settings
-from service.domain import Avatar, Features, Match, Profile, StoredAccount, Vector, Verdict
+from service.domain import (
+    Avatar,
+    Features,
+    Match,
+    PairFeature,
+    Profile,
+    StoredAccount,
+    Vector,
+    Verdict,
+)
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import lookup_keys, profile_keys
@@ -312,24 +321,30 @@ class Pipeline:
             results[i] = self._score_one(p, f, t)
         return [r for r in results if r is not None]
 
-    def _score_one(self, profile: Profile, features: Features, timer: Timer) -> Verdict:
+    def pairs(
+        self, profile: Profile, features: Features, timer: Timer | None = None
+    ) -> list[tuple[StoredAccount, list[PairFeature]]]:
+        """Every candidate banned account with the pair's comparison features (what the scorer
+        weighs; training reads them here too)."""
+        timer = timer or Timer()
         with timer.stage("search"):
             candidates = self.candidates(profile, features)
             accounts = self.store.get_rows(c.row_id for c in candidates)
+        out = []
+        with timer.stage("compare"):
+            for cand in candidates:
+                account = accounts.get(cand.row_id)
+                if account is not None and not account.removed:
+                    out.append((account, compare(profile, features, account)))
+        return out
+
+    def _score_one(self, profile: Profile, features: Features, timer: Timer) -> Verdict:
         matches: list[Match] = []
-        for cand in candidates:
-            account = accounts.get(cand.row_id)
-            if account is None or account.removed:
-                continue
-            with timer.stage("compare"):
-                pair = compare(profile, features, account)
+        for account, pair in self.pairs(profile, features, timer):
             with timer.stage("score"):
                 prob, evidence = self.scorer.score(pair)
-            matches.append(
-                Match(
-                    account.profile.id, account.profile.group or "", prob, evidence, account.profile
-                )
-            )
+            p = account.profile
+            matches.append(Match(p.id, p.group or "", prob, evidence, p))
         matches.sort(key=lambda m: -m.score)
         top = tuple(matches[: self.settings.search.matches_returned])
         best = top[0].score if top else 0.0

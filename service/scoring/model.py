@@ -25,12 +25,16 @@ def sigmoid(x: float) -> float:
 
 @dataclass(frozen=True)
 class LogisticScorer:
-    """``p = sigmoid(a * (intercept + sum(w_f * x_f)) + b)``: a logistic model with Platt scaling
-    folded in, so each feature's contribution ``a * w_f * x_f`` is in calibrated log-odds."""
+    """``p = sigmoid(a * (intercept + sum(w_f * (x_f - c_f))) + b)``: a logistic model with Platt
+    scaling folded in. Each present feature contributes ``a * w_f * (x_f - c_f)`` calibrated
+    log-odds, where ``c_f`` is the feature's typical value on unrelated pairs: a name as unlike
+    as an unrelated account's contributes nothing, a more alike one adds, a less alike one
+    subtracts; an absent feature (no avatar) contributes nothing."""
 
     version: str
     intercept: float
     weights: dict[str, float]
+    centers: dict[str, float] = field(default_factory=dict)
     platt_a: float = 1.0
     platt_b: float = 0.0
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -45,9 +49,12 @@ class LogisticScorer:
             version=str(data["version"]),
             intercept=float(data["intercept"]),
             weights={str(k): float(v) for k, v in data["weights"].items()},
+            centers={str(k): float(v) for k, v in data.get("centers", {}).items()},
             platt_a=float(calibration.get("a", 1.0)),
             platt_b=float(calibration.get("b", 0.0)),
-            metadata={k: v for k, v in data.items() if k not in {"weights", "intercept"}},
+            metadata={
+                k: v for k, v in data.items() if k not in {"weights", "intercept", "centers"}
+            },
         )
 
     @property
@@ -62,7 +69,7 @@ class LogisticScorer:
             w = self.weights.get(f.name)
             if w is None:
                 continue
-            contribution = self.platt_a * w * f.value
+            contribution = self.platt_a * w * (f.value - self.centers.get(f.name, 0.0))
             logit += contribution
             evidence.append(Evidence(f.signal, round(contribution, 4), f.detail))
         evidence.sort(key=lambda e: -abs(e.contribution))

@@ -1,0 +1,1 @@
+"""Training and evaluation data for the scorer: real sources, evasions, fitting, metrics."""

@@ -1,0 +1,69 @@
+"""Images for generated training data. ``drawn_images`` makes simple emblems without any
+download (for tests and for machines without the npm registry); the real sets come from
+``real_images`` (logos, flags, emoji, photos fetched into a cache)."""
+
+from __future__ import annotations
+
+import io
+import random
+
+from PIL import Image, ImageDraw, ImageOps
+
+from service.training.generate import ImageEdit, Images
+
+
+def _emblem(rng: random.Random, side: int = 256) -> Image.Image:
+    bg = tuple(rng.randrange(256) for _ in range(3))
+    img = Image.new("RGB", (side, side), bg)
+    draw = ImageDraw.Draw(img)
+    for _ in range(rng.randint(3, 7)):
+        fg = tuple(rng.randrange(256) for _ in range(3))
+        x0, y0 = rng.randrange(side - 40), rng.randrange(side - 40)
+        x1, y1 = x0 + rng.randint(30, side - x0), y0 + rng.randint(30, side - y0)
+        shape = rng.randrange(3)
+        if shape == 0:
+            draw.ellipse((x0, y0, x1, y1), fill=fg)
+        elif shape == 1:
+            draw.rectangle((x0, y0, x1, y1), fill=fg)
+        else:
+            draw.polygon([(x0, y1), ((x0 + x1) // 2, y0), (x1, y1)], fill=fg)
+    return img
+
+
+def _jpeg(img: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    img.convert("RGB").save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+def basic_edits() -> dict[str, ImageEdit]:
+    def recompress(img: Image.Image, rng: random.Random) -> bytes:
+        return _jpeg(img, rng.randint(30, 70))
+
+    def crop(img: Image.Image, rng: random.Random) -> bytes:
+        w, h = img.size
+        m = int(w * rng.uniform(0.05, 0.15))
+        return _jpeg(img.crop((m, m, w - m, h - m)).resize(img.size), 85)
+
+    def mirror(img: Image.Image, rng: random.Random) -> bytes:
+        return _jpeg(ImageOps.mirror(img), 85)
+
+    def border(img: Image.Image, rng: random.Random) -> bytes:
+        return _jpeg(ImageOps.expand(img, border=int(img.width * 0.08), fill="white"), 85)
+
+    return {"recompress": recompress, "crop": crop, "mirror": mirror, "border": border}
+
+
+def drawn_images(seed: int, logos: int = 400) -> Images:
+    rng = random.Random(seed)
+    return Images(
+        logos=[_emblem(rng) for _ in range(logos)],
+        common=[_emblem(rng) for _ in range(8)],
+        personal=[_emblem(rng) for _ in range(100)],
+        edits=basic_edits(),
+    )
+
+
+def real_images(seed: int) -> Images:
+    """Logos, flags, emoji and photos fetched into a cache (see ``service/training/avatars``)."""
+    raise NotImplementedError("real image sets arrive with the avatar benchmark's data module")

@@ -1,0 +1,214 @@
+"""``mirrorscan model train`` and ``mirrorscan eval``: score generated splits (or a labelled set)
+with the real pipeline, fit and calibrate the scorer, report the metrics beside naive peers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service.config import Settings
+from service.domain import Profile
+from service.errors import InvalidInput, MirrorscanError
+from service.features.image import ImageEncoder, image_encoder
+from service.features.text import TextEncoder, text_encoder
+from service.pipeline import Pipeline
+from service.scoring.model import LogisticScorer
+from service.store.bank import Store
+from service.training import fit, peers
+from service.training.metrics import Scored, summary
+
+Progress = Callable[[str, int | None], Callable[[int], None]]
+L2_GRID = (1e-4, 1e-3, 1e-2)
+
+
+class Encoders:
+    """Loaded once, shared by the temporary pipelines of every split."""
+
+    def __init__(self, settings: Settings) -> None:
+        m = settings.models
+        self.text: TextEncoder = text_encoder(
+            m.text, settings.model_dir, m.text_query_prefix, m.fake
+        )
+        self.image: ImageEncoder = image_encoder(m.image, m.fake)
+        self.text.load()
+        self.image.load()
+
+
+def temp_pipeline(settings: Settings, enc: Encoders, folder: Path) -> Pipeline:
+    s = settings.model_copy(update={"data_dir": folder, "database_url": None})
+    folder.mkdir(parents=True, exist_ok=True)
+    store = Store(s.db_url)
+    store.create_all()
+    pipeline = Pipeline(s, store, enc.text, enc.image, LogisticScorer.load(s.models.scorer_path))
+    pipeline.load_indexes()
+    pipeline.ready = True
+    return pipeline
+
+
+def _load_bank(pipeline: Pipeline, bank: Path, progress: Progress | None) -> None:
+    profiles = fit.load_profiles(bank, pipeline.settings.limits.max_image_bytes)
+    advance = progress("bank", len(profiles)) if progress else None
+    for start in range(0, len(profiles), 128):
+        results = pipeline.upsert(profiles[start : start + 128])
+        bad = [r for r in results if isinstance(r, MirrorscanError)]
+        if bad:
+            raise InvalidInput(f"{bank}: {bad[0].detail}")
+        if advance:
+            advance(len(results))
+
+
+def split_pairs(
+    settings: Settings, enc: Encoders, folder: Path, work: Path, progress: Progress | None
+) -> tuple[list[fit.Pair], dict[str, fit.Labelled], list[Profile], list[Profile]]:
+    pipeline = temp_pipeline(settings, enc, work / folder.name)
+    try:
+        _load_bank(pipeline, folder / "bank.jsonl", progress)
+        limit = settings.limits.max_image_bytes
+        cands = fit.load_profiles(folder / "candidates.jsonl", limit)
+        labels = fit.read_labels(folder / "labels.jsonl")
+        advance = progress(f"pairs:{folder.name}", len(cands)) if progress else None
+        pairs = fit.collect_pairs(pipeline, cands, advance)
+        bank = fit.load_profiles(folder / "bank.jsonl", limit)
+        return pairs, labels, bank, cands
+    finally:
+        pipeline.close()
+
+
+def train(
+    settings: Settings,
+    data: Path,
+    out: Path,
+    *,
+    with_decisions: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    for name in ("train", "validation", "test"):
+        if not (data / name / "labels.jsonl").exists():
+            raise InvalidInput(
+                f"{data / name} is not a generated split (run `mirrorscan model generate`)"
+            )
+    enc = Encoders(settings)
+    with tempfile.TemporaryDirectory(prefix="mirrorscan-train-") as tmp:
+        splits = {n: split_pairs(settings, enc, data / n, Path(tmp), progress)
+                  for n in ("train", "validation", "test")}  # fmt: skip
+        extra_pairs: list[fit.Pair] = []
+        extra_y = np.zeros(0)
+        if with_decisions:
+            raise InvalidInput("--with-decisions needs the decisions log (not yet available)")
+    tr_pairs, tr_labels, _, _ = splits["train"]
+    keep = [(p, fit.pair_label(p, tr_labels)) for p in tr_pairs]
+    pairs = [p for p, y in keep if y is not None] + extra_pairs
+    y = np.array([y for _, y in keep if y is not None] + list(extra_y), dtype=float)
+    weights = np.concatenate(
+        [np.ones(len(pairs) - len(extra_pairs)), np.full(len(extra_pairs), 3.0)]
+    )
+    va_pairs, va_labels, _, _ = splits["validation"]
+    best: tuple[float, fit.Fitted] | None = None
+    for l2 in L2_GRID:
+        model = fit.fit_logistic(pairs, y, l2, weights)
+        fit.calibrate(model, va_pairs, va_labels)
+        loss = _log_loss(_candidates(model, va_pairs, va_labels))
+        if best is None or loss < best[0]:
+            best = (loss, model)
+    assert best is not None
+    model = best[1]
+    val = _candidates(model, va_pairs, va_labels)
+    block, review = fit.choose_bands(val)
+    te_pairs, te_labels, te_bank, te_cands = splits["test"]
+    test = _candidates(model, te_pairs, te_labels)
+    report = {
+        "validation": summary(val, block=block, review=review),
+        "test": summary(test, block=block, review=review),
+        "peers_test": peers.run_all(te_bank, te_cands, te_labels),
+        "bands": {"block": block, "review": review},
+    }
+    digest = hashlib.sha256(
+        json.dumps(fit.artifact(model, "", {}), sort_keys=True).encode()
+    ).hexdigest()
+    version = f"lr-{dt.date.today():%Y%m%d}-{digest[:8]}"
+    meta = {
+        "description": "Logistic model over pairwise comparison features, sign-constrained, "
+        "Platt-calibrated on held-out groups (candidate level).",
+        "trained_on": {
+            "data": str(data),
+            "generator": json.loads((data / "generator.json").read_text())
+            if (data / "generator.json").exists()
+            else None,
+            "pairs": int(len(y)),
+            "positive_pairs": int(y.sum()),
+            "moderator_decisions": len(extra_pairs),
+            "encoders": {"text": enc.text.name, "image": enc.image.name},
+        },
+        "bands": {"block": round(block, 4), "review": round(review, 4)},
+        "metrics": fit.finite({k: v for k, v in report.items() if k != "bands"}),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(fit.artifact(model, version, meta), indent=2, ensure_ascii=False) + "\n"
+    )
+    return {"version": version, **report}
+
+
+def _candidates(
+    model: fit.Fitted, pairs: list[fit.Pair], labels: dict[str, fit.Labelled]
+) -> list[Scored]:
+    best = fit.best_per_candidate(pairs, model.probs(pairs))
+    floor = float(1.0 / (1.0 + np.exp(-(model.platt_a * (model.intercept - 5.0) + model.platt_b))))
+    return fit.scored(labels, best, floor)
+
+
+def _log_loss(items: list[Scored]) -> float:
+    p = np.clip(np.array([s.score for s in items]), 1e-6, 1 - 1e-6)
+    y = np.array([1.0 if s.positive else 0.0 for s in items])
+    return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+
+
+def evaluate(
+    settings: Settings,
+    bank: Path,
+    candidates: Path,
+    labels_path: Path,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Score a labelled candidate set against a bank with the configured model, beside the
+    naive peers, and summarise with the configured bands."""
+    enc = Encoders(settings)
+    labels = fit.read_labels(labels_path)
+    limit = settings.limits.max_image_bytes
+    cands = fit.load_profiles(candidates, limit)
+    missing = [c.id for c in cands if c.id not in labels]
+    if missing:
+        raise InvalidInput(f"{labels_path} has no label for candidate {missing[0]!r}")
+    with tempfile.TemporaryDirectory(prefix="mirrorscan-eval-") as tmp:
+        pipeline = temp_pipeline(settings, enc, Path(tmp) / "bank")
+        try:
+            _load_bank(pipeline, bank, progress)
+            advance = progress("scoring", len(cands)) if progress else None
+            items: list[Scored] = []
+            for start in range(0, len(cands), 32):
+                chunk = cands[start : start + 32]
+                for c, v in zip(chunk, pipeline.score_many(chunk), strict=True):
+                    lab = labels[c.id]
+                    top: tuple[float, str | None, str | None] = (0.0, None, None)
+                    if not isinstance(v, MirrorscanError):
+                        m = v.matches[0] if v.matches else None
+                        top = (v.score, m.account_id if m else None, m.group if m else None)
+                    items.append(Scored(c.id, lab.family, lab.account, lab.group, *top))
+                if advance:
+                    advance(len(chunk))
+            version = pipeline.scorer.version
+        finally:
+            pipeline.close()
+    bands = settings.bands
+    return {
+        "model_version": version,
+        "mirrorscan": summary(items, block=bands.block, review=bands.review),
+        "peers": peers.run_all(fit.load_profiles(bank, limit), cands, labels),
+    }
