@@ -6,19 +6,26 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from service.api.auth import KeyRing
 from service.config import Settings
-from service.errors import NotReady
+from service.domain import Profile
+from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
 from service.ingest.fetch import SafeFetcher
 from service.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+class ItemIn(Protocol):
+    id: str
+
+    def profile(self) -> Profile: ...
 
 
 class Runtime:
@@ -47,6 +54,27 @@ class Runtime:
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    async def run_per_item(
+        self,
+        items: Sequence[ItemIn],
+        work: Callable[[list[Profile]], Sequence[T | MirrorscanError]],
+        *,
+        limit: int,
+        what: str,
+    ) -> list[T | MirrorscanError]:
+        """Run ``work`` on the items that parse; each item gets its result or its own error,
+        in order, so one bad item fails only itself."""
+        if len(items) > limit:
+            raise PayloadTooLarge(f"a {what} request holds at most {limit} items")
+        parsed: list[Profile | MirrorscanError] = []
+        for item in items:
+            try:
+                parsed.append(item.profile())
+            except InvalidInput as exc:
+                parsed.append(exc)
+        done = iter(await self.run(work, [p for p in parsed if isinstance(p, Profile)]))
+        return [p if isinstance(p, MirrorscanError) else next(done) for p in parsed]
 
     async def load(self) -> None:
         try:

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Response, status
 from service.api.deps import BankWriter, PipelineDep, RuntimeDep
 from service.api.problems import problem_of
 from service.api.schemas import AccountFields, AccountOut, BulkIn, BulkItem, BulkOut
-from service.domain import Profile
-from service.errors import InvalidInput, MirrorscanError, NotFound, PayloadTooLarge
+from service.errors import InvalidInput, MirrorscanError, NotFound
 
 router = APIRouter(prefix="/v1/accounts", tags=["bank"])
 
@@ -67,25 +66,15 @@ async def bulk(
     body: BulkIn, runtime: RuntimeDep, pipeline: PipelineDep, caller: BankWriter
 ) -> BulkOut:
     """Up to ``limits.max_bulk`` accounts; a result per item, in order."""
-    limit = runtime.settings.limits.max_bulk
-    if len(body.accounts) > limit:
-        raise PayloadTooLarge(f"a bulk request holds at most {limit} accounts")
-    profiles: list[Profile | MirrorscanError] = []
-    for item in body.accounts:
-        try:
-            profiles.append(item.profile())
-        except InvalidInput as exc:
-            profiles.append(exc)
-    written = iter(
-        await runtime.run(pipeline.upsert, [p for p in profiles if isinstance(p, Profile)])
+    outcomes = await runtime.run_per_item(
+        body.accounts, pipeline.upsert, limit=runtime.settings.limits.max_bulk, what="bulk"
     )
-    results = []
-    for item, p in zip(body.accounts, profiles, strict=True):
-        outcome = p if isinstance(p, MirrorscanError) else next(written)
-        if isinstance(outcome, MirrorscanError):
-            results.append(BulkItem(id=item.id, status="error", error=problem_of(outcome)))
-        else:
-            results.append(BulkItem(id=item.id, status=outcome.outcome))
+    results = [
+        BulkItem(id=item.id, status="error", error=problem_of(outcome))
+        if isinstance(outcome, MirrorscanError)
+        else BulkItem(id=item.id, status=outcome.outcome)
+        for item, outcome in zip(body.accounts, outcomes, strict=True)
+    ]
     counts = Counter(r.status for r in results)
     tally = {str(k): v for k, v in counts.items()}
     await runtime.run(pipeline.store.audit, caller.label, "account.bulk", "", tally)

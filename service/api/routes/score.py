@@ -18,10 +18,8 @@ from service.api.schemas import (
     UrlVerdictOut,
     VerdictOut,
 )
-from service.domain import Profile
 from service.errors import (
     BadImage,
-    InvalidInput,
     MirrorscanError,
     PayloadTooLarge,
     UnsupportedMedia,
@@ -46,24 +44,15 @@ async def score_batch(
     body: BatchIn, runtime: RuntimeDep, pipeline: PipelineDep, _caller: ScoreCaller
 ) -> BatchOut:
     """Each profile gets its verdict or its own problem; one bad profile fails only itself."""
-    limit = runtime.settings.limits.max_batch
-    if len(body.profiles) > limit:
-        raise PayloadTooLarge(f"a batch holds at most {limit} profiles")
-    profiles: list[Profile | MirrorscanError] = []
-    for item in body.profiles:
-        try:
-            profiles.append(item.profile())
-        except InvalidInput as exc:
-            profiles.append(exc)
-    good = [p for p in profiles if isinstance(p, Profile)]
-    verdicts = iter(await runtime.run(pipeline.score_many, good))
-    results = []
-    for item, p in zip(body.profiles, profiles, strict=True):
-        outcome = p if isinstance(p, MirrorscanError) else next(verdicts)
-        if isinstance(outcome, MirrorscanError):
-            results.append(BatchItem(id=item.id, error=problem_of(outcome)))
-        else:
-            results.append(BatchItem(id=item.id, result=VerdictOut.of(outcome)))
+    outcomes = await runtime.run_per_item(
+        body.profiles, pipeline.score_many, limit=runtime.settings.limits.max_batch, what="batch"
+    )
+    results = [
+        BatchItem(id=item.id, error=problem_of(outcome))
+        if isinstance(outcome, MirrorscanError)
+        else BatchItem(id=item.id, result=VerdictOut.of(outcome))
+        for item, outcome in zip(body.profiles, outcomes, strict=True)
+    ]
     return BatchOut(results=results)
 
 
