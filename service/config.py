@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SCOPES = ("score", "bank:write", "admin")
@@ -89,6 +90,35 @@ class FetchSettings(BaseModel):
     # TEST ONLY: lets the fetcher reach loopback test servers over plain http on any port.
     # Production never sets it; every other non-global address stays refused.
     allow_loopback: bool = False
+    # TEST ONLY, honoured only with ``allow_loopback``: a loopback origin
+    # (``http://127.0.0.1:PORT``) that every outgoing request is sent to instead of the real
+    # host, keeping the path and query. The allow-lists are still checked against the real URL,
+    # so a browser test can "check by URL" against a local page server.
+    test_origin: str | None = None
+
+    @field_validator("test_origin")
+    @classmethod
+    def _loopback_origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or host not in ("127.0.0.1", "::1", "localhost"):
+            raise ValueError("test_origin must be an http(s) origin on a loopback address")
+        if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+            raise ValueError("test_origin is an origin only: scheme, host and port")
+        return value.rstrip("/")
+
+
+class WebSettings(BaseModel):
+    """The moderator pages. The session cookie is signed with ``session_secret``, else with a
+    random secret created once in the data dir (``web_secret``, mode 0600)."""
+
+    session_secret: SecretStr | None = None
+    session_max_age_s: int = Field(8 * 3600, ge=60)  # a moderator signs in again after this
+    check_ttl_s: float = Field(3600.0, gt=0)  # how long a check's result page stays viewable
+    max_checks: int = Field(500, ge=1, le=100_000)  # results held in memory, oldest dropped
+    page_size: int = Field(25, ge=1, le=200)  # rows per page of decisions and bank search
 
 
 class Settings(BaseSettings):
@@ -105,6 +135,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     search: SearchSettings = SearchSettings()
     fetch: FetchSettings = FetchSettings()
+    web: WebSettings = WebSettings()
 
     @field_validator("api_keys")
     @classmethod

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from service import __version__
+from service import __version__, web
 from service.api import problems
 from service.api.auth import KeyRing
 from service.api.middleware import RequestGuard
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = Runtime(settings, KeyRing.from_settings(settings))
         loading = asyncio.create_task(runtime.load())
         try:
-            yield {"runtime": runtime}
+            yield {"runtime": runtime, "web": web.WebState.create(settings)}
         finally:
             await loading
             await runtime.fetcher.aclose()
@@ -50,5 +50,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(score.router)
     app.include_router(accounts.router)
+    web.mount(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.limits.max_body_bytes)
     return app

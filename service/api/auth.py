@@ -61,7 +61,20 @@ class KeyRing:
                 found = scopes
         if found is None:
             raise Unauthorized("the API key is not valid")
-        return Principal(label=f"key:{presented[:8]}", scopes=found)
+        return Principal(label=label_of(presented), scopes=found)
+
+    def scopes_for(self, label: str) -> frozenset[str] | None:
+        """The scopes of the key(s) behind ``label`` (the intersection if several keys share
+        it), or None when no known key has it: a web session outlives no key it came from."""
+        found = [scopes for known, scopes in self._hashed.items() if label_of(known) == label]
+        if not found:
+            return None
+        return frozenset.intersection(*found)
+
+
+def label_of(key_hash: str) -> str:
+    """A short public name for a key: enough to tell keys apart in logs, useless to an attacker."""
+    return f"key:{key_hash[:8]}"
 
 
 def ensure_admin_key(settings: Settings) -> str | None:

@@ -133,7 +133,8 @@ class SafeFetcher:
     async def _follow(self, kind: Kind, url: str, platform: str | None) -> FetchedPage:
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            target = self._admit(kind, current, platform)
+            admitted = self._admit(kind, current, platform)
+            target = self._test_target(admitted)
             await self._check_dns(target)
             async with self._slot(target.host):
                 client = self._get_client()
@@ -141,7 +142,7 @@ class SafeFetcher:
                 response = await client.send(request, stream=True)
                 try:
                     if response.is_redirect:
-                        location = str(target.url.join(response.headers.get("location", "")))
+                        location = str(admitted.url.join(response.headers.get("location", "")))
                         if _LOGIN_PATH.search(location):
                             raise FetchFailed(f"the site answered with a login wall; {BY_HAND}")
                         if kind == "redirect":
@@ -150,7 +151,7 @@ class SafeFetcher:
                         continue
                     if kind == "redirect":
                         raise FetchFailed("the short link did not redirect to a profile")
-                    return await self._read(kind, response, target)
+                    return await self._read(kind, response, admitted)
                 finally:
                     await response.aclose()
         raise FetchFailed(f"more than {self.settings.max_redirects} redirects")
@@ -167,6 +168,17 @@ class SafeFetcher:
             what = "image" if kind == "image" else "page"
             raise FetchRefused(f"{target.host[:100]!r} is not on the {where}{what} host allow-list")
         return target
+
+    def _test_target(self, admitted: Target) -> Target:
+        """TEST ONLY: with ``allow_loopback`` and ``test_origin`` both set, connect to the test
+        origin instead of the admitted host (same path and query). Otherwise the target as
+        admitted; ``test_origin`` alone changes nothing."""
+        origin = self.settings.test_origin
+        if not (origin and self.settings.allow_loopback):
+            return admitted
+        base = check_url(origin, allow_loopback=True)
+        url = admitted.url.copy_with(scheme=base.url.scheme, host=base.host, port=base.url.port)
+        return Target(url=url, host=base.host, port=base.port, literal=base.literal)
 
     async def _check_dns(self, target: Target) -> None:
         if target.literal is not None:

@@ -1,0 +1,1 @@
+"""The moderator pages, one module per concern."""

@@ -1,0 +1,136 @@
+"""Check a profile (by URL or by hand), see the result, record a decision on a match."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import Response
+
+from service.decisions import record_decision
+from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.scoring.model import band_for
+from service.store.bank import Store
+from service.web.intake import PLATFORMS, CheckForm, run_check
+from service.web.pages import CsrfOk, Moderator, PageRoute, read_upload, redirect, render
+from service.web.view import BAND_WORDS, match_views, percent
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+Text = Annotated[str, Form(max_length=20_000)]
+EXPIRED = "this check is no longer held (results are kept for a while); check the profile again"
+
+
+@router.get("/")
+async def check_page(ctx: Moderator) -> Response:
+    return render(ctx, "check.html", form=CheckForm(), platforms=PLATFORMS, error=None)
+
+
+@router.post("/check")
+async def check(
+    ctx: Moderator,
+    _csrf: CsrfOk,
+    profile_url: Annotated[str, Form(max_length=2000)] = "",
+    platform: Annotated[str, Form(max_length=100)] = "",
+    display_name: Text = "",
+    handle: Text = "",
+    bio: Text = "",
+    links: Text = "",
+    avatar: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    form = CheckForm(profile_url, platform, display_name, handle, bio, links)
+    try:
+        form = replace(form, avatar=await read_upload(ctx, avatar))
+        checked = await run_check(ctx.runtime, form)
+    except MirrorscanError as exc:
+        # the form again, as typed (less the file, which browsers never refill), and why
+        return render(
+            ctx, "check.html", exc.status, form=form, platforms=PLATFORMS, error=exc.detail
+        )
+    record = ctx.web.checks.add(
+        ctx.label,
+        checked.profile,
+        checked.verdict,
+        avatar_thumb=checked.thumbnail,
+        source_url=profile_url.strip() or None,
+        notes=checked.notes,
+    )
+    return redirect(ctx, f"/checks/{record.id}")
+
+
+@router.get("/checks/{check_id}")
+async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> Response:
+    record = ctx.web.checks.get(check_id, ctx.label)
+    if record is None:
+        raise NotFound(EXPIRED)
+    verdict = record.verdict
+    store = ctx.runtime.pipeline.store
+    decision = None
+    if recorded is not None:
+        entry = await ctx.runtime.run(store.audit_entry, recorded)
+        if entry is not None and entry.action == "decision" and entry.actor == ctx.label:
+            decision = entry
+    matched = [m.account_id for m in verdict.matches]
+    with_avatar = await ctx.runtime.run(_with_avatar, store, matched)
+    return render(
+        ctx,
+        "result.html",
+        record=record,
+        verdict=verdict,
+        percent=percent(verdict.score),
+        band_words=BAND_WORDS[verdict.band],
+        matches=match_views(record.profile, verdict.matches, ctx.web.settings.bands),
+        percent_of=percent,
+        decision=decision,
+        with_avatar=with_avatar,
+    )
+
+
+@router.get("/checks/{check_id}/avatar")
+async def checked_avatar(ctx: Moderator, check_id: str) -> Response:
+    record = ctx.web.checks.get(check_id, ctx.label)
+    if record is None or record.avatar_thumb is None:
+        raise NotFound("no avatar for this check")
+    return Response(record.avatar_thumb, media_type="image/webp", headers=_PRIVATE)
+
+
+@router.post("/checks/{check_id}/decision")
+async def decide(
+    ctx: Moderator,
+    _csrf: CsrfOk,
+    check_id: str,
+    account_id: Annotated[str, Form(max_length=200)] = "",
+    decision: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    record = ctx.web.checks.get(check_id, ctx.label)
+    if record is None:
+        raise NotFound(EXPIRED)
+    match = next((m for m in record.verdict.matches if m.account_id == account_id), None)
+    if match is None:
+        raise InvalidInput(f"{account_id!r} is not one of this check's matches")
+    bands = ctx.web.settings.bands
+    entry = await ctx.runtime.run(
+        record_decision,
+        ctx.runtime.pipeline.store,
+        ctx.label,
+        profile=record.profile,
+        account_id=account_id,
+        decision=decision,
+        note=note,
+        score=match.score,
+        band=band_for(match.score, block=bands.block, review=bands.review).value,
+        model_version=record.verdict.model_version,
+        evidence=match.evidence,
+    )
+    return redirect(ctx, f"/checks/{quote(check_id)}?recorded={entry.seq}#decision")
+
+
+_PRIVATE = {"Cache-Control": "private, max-age=600", "Content-Disposition": "inline"}
+
+
+def _with_avatar(store: Store, account_ids: list[str]) -> set[str]:
+    """Which matched accounts have a thumbnail (the others show a placeholder, not a 404)."""
+    return {account_id for account_id in account_ids if store.thumbnail(account_id)}

@@ -1,0 +1,43 @@
+"""What the web pages keep for the app's lifetime: templates, the session signer and the checks
+awaiting their result page. Created by the app's lifespan, reached as ``request.state.web``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.templating import Jinja2Templates
+
+from service.config import Settings
+from service.web.checks import CheckCache
+from service.web.session import SessionCodec
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+@dataclass(frozen=True, slots=True)
+class WebState:
+    settings: Settings
+    templates: Jinja2Templates
+    sessions: SessionCodec
+    checks: CheckCache
+
+    @classmethod
+    def create(cls, settings: Settings) -> WebState:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,  # a typo in a template fails the test, not the moderator
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        web = settings.web
+        return cls(
+            settings=settings,
+            templates=Jinja2Templates(env=env),
+            sessions=SessionCodec.from_settings(settings),
+            checks=CheckCache(ttl_s=web.check_ttl_s, max_items=web.max_checks),
+        )
