@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from service.domain import Evidence, Profile
+from service.domain import Evidence, PairFeature, Profile
 from service.errors import InvalidInput
 from service.store.bank import AuditEntry, Store
 
@@ -35,6 +35,7 @@ class Decision:
     band: str
     model_version: str
     profile: dict[str, Any]
+    features: dict[str, float]
 
     @classmethod
     def of(cls, entry: AuditEntry) -> Decision:
@@ -54,6 +55,7 @@ class Decision:
             band=str(p.get("band") or ""),
             model_version=str(p.get("model_version") or ""),
             profile=profile if isinstance(profile, dict) else {},
+            features=_features(p.get("features")),
         )
 
 
@@ -83,6 +85,7 @@ def record_decision(
     band: str,
     model_version: str,
     evidence: Sequence[Evidence] = (),
+    features: Sequence[PairFeature] = (),
 ) -> Decision:
     """Append a decision on the pair (``profile``, banned account ``account_id``) to the audit
     log and return it. ``score``/``band``/``model_version``/``evidence`` are what the moderator
@@ -109,6 +112,8 @@ def record_decision(
             {"signal": e.signal, "contribution": e.contribution, "detail": e.detail}
             for e in evidence
         ],
+        # the pair's comparison features: a training label without recomputing them
+        "features": {f.name: f.value for f in features},
     }
     return Decision.of(store.audit(principal_label, ACTION, account_id, payload))
 
@@ -119,3 +124,9 @@ def list_decisions(store: Store, before_seq: int | None = None, limit: int = 50)
         raise InvalidInput("limit must be 1 to 1000")
     entries = store.audit_entries(action=ACTION, limit=limit, before_seq=before_seq)
     return [Decision.of(e) for e in entries]
+
+
+def _features(raw: object) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): float(v) for k, v in raw.items() if isinstance(v, int | float)}

@@ -95,6 +95,7 @@ class Match:
     score: float
     evidence: tuple[Evidence, ...]
     account: Profile | None = None
+    features: tuple[PairFeature, ...] = ()  # what the scorer weighed (kept with decisions)
 
 
 @dataclass(frozen=True, slots=True)

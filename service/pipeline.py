@@ -30,7 +30,7 @@ from service.domain import (
     Vector,
     Verdict,
 )
-from service.errors import InvalidInput, MirrorscanError
+from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import lookup_keys, profile_keys
 from service.features.pdq import MIN_QUALITY, pdq_dihedral
@@ -344,7 +344,7 @@ class Pipeline:
             with timer.stage("score"):
                 prob, evidence = self.scorer.score(pair)
             p = account.profile
-            matches.append(Match(p.id, p.group or "", prob, evidence, p))
+            matches.append(Match(p.id, p.group or "", prob, evidence, p, tuple(pair)))
         matches.sort(key=lambda m: -m.score)
         top = tuple(matches[: self.settings.search.matches_returned])
         best = top[0].score if top else 0.0
@@ -357,6 +357,21 @@ class Pipeline:
             model_version=self.scorer.version,
             timings_ms={k: round(v, 3) for k, v in timer.ms.items()},
         )
+
+    def assess(self, profile: Profile, account_id: str) -> Match:
+        """The pair (profile, one named banned account), scored and explained, whether or not
+        search would have retrieved it (a moderator's decision names the account)."""
+        profile = self.validate(profile)
+        [features] = self.derive([profile])
+        if isinstance(features, MirrorscanError):
+            raise features
+        account = self.store.get(account_id)
+        if account is None or account.removed:
+            raise NotFound(f"no banned account with id {account_id!r}")
+        pair = compare(profile, features, account)
+        prob, evidence = self.scorer.score(pair)
+        p = account.profile
+        return Match(p.id, p.group or "", prob, evidence, p, tuple(pair))
 
     def candidates(self, profile: Profile, features: Features) -> list[Candidate]:
         """Top-k per channel, merged per banned account (store row id)."""

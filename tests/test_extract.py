@@ -325,7 +325,11 @@ def test_extract_command_reads_a_saved_page(tmp_path: Path) -> None:
 # no subnormals: torch.set_flush_denormal (one thread per worker, see features/text.py) puts the
 # process in flush-to-zero mode once a model has loaded, and hypothesis refuses subnormals then
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_subnormal=False) | st.text(max_size=12),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_subnormal=False)
+    | st.text(max_size=12),
     lambda inner: (
         st.lists(inner, max_size=3)
         | st.dictionaries(

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from service.config import ModelSettings, Settings
+from service.decisions import record_decision
+from service.domain import PairFeature
 from service.scoring.model import LogisticScorer
+from service.store.bank import Store
 from service.training.generate import Generator
 from service.training.images import drawn_images
 from service.training.metrics import Scored, ece, summary, threshold_at_fpr, threshold_at_precision
@@ -54,14 +57,24 @@ def test_train_writes_a_loadable_calibrated_artifact_and_eval_reads_it(tmp_path:
     for name, split in Generator(groups(30), drawn_images(2, logos=40), {}, seed=5).build().items():
         split.write(data / name)
     settings = Settings(data_dir=tmp_path / "d", models=ModelSettings(fake=True))
+    settings.data_dir.mkdir()
+    store = Store(settings.db_url)
+    store.create_all()
+    for i, decision in enumerate(("confirmed", "rejected")):
+        feature = PairFeature("name", "name.fuzzy", 0.9, "")
+        record_decision(store, "key:test", profile={"id": f"p{i}", "handle": f"h{i}"},
+                        account_id="acct", decision=decision, note="", score=0.5, band="review",
+                        model_version="m", features=[feature])  # fmt: skip
+    store.close()
     out = tmp_path / "scorer.json"
-    report = train(settings, data, out)
+    report = train(settings, data, out, with_decisions=True)
     scorer = LogisticScorer.load(out)
     assert scorer.version == report["version"]
     assert all(w >= 0 for n, w in scorer.weights.items() if n != "links.no_shared_contact")
     assert report["test"]["roc_auc"] > 0.8
     assert 0.5 <= report["bands"]["block"] < 1.0
     meta = json.loads(out.read_text())
+    assert meta["trained_on"]["moderator_decisions"] == 2
     assert meta["metrics"]["test"]["candidates"] == report["test"]["candidates"]
     tuned = settings.model_copy(update={"models": ModelSettings(fake=True, scorer_path=out)})
     result = evaluate(tuned, data / "test" / "bank.jsonl", data / "test" / "candidates.jsonl",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from service.config import Settings
+from service.decisions import Decision, list_decisions
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
@@ -81,6 +82,27 @@ def split_pairs(
         pipeline.close()
 
 
+def decision_pairs(settings: Settings) -> tuple[list[fit.Pair], np.ndarray]:
+    """Moderator decisions in the data dir's audit log as labelled pairs (confirmed = 1), with
+    the comparison features recorded at decision time; the latest decision on a pair wins."""
+    store = Store(settings.db_url)
+    store.create_all()
+    latest: dict[tuple[str, str], Decision] = {}
+    try:
+        before: int | None = None
+        while page := list_decisions(store, before, 1000):
+            for d in page:
+                if d.features:
+                    key = (json.dumps(d.profile, sort_keys=True), d.account_id)
+                    latest.setdefault(key, d)
+            before = page[-1].seq
+    finally:
+        store.close()
+    pairs = [fit.Pair(f"decision:{d.seq}", d.account_id, "", d.features) for d in latest.values()]
+    labels = np.array([1.0 if d.decision == "confirmed" else 0.0 for d in latest.values()])
+    return pairs, labels
+
+
 def train(
     settings: Settings,
     data: Path,
@@ -98,10 +120,7 @@ def train(
     with tempfile.TemporaryDirectory(prefix="mirrorscan-train-") as tmp:
         splits = {n: split_pairs(settings, enc, data / n, Path(tmp), progress)
                   for n in ("train", "validation", "test")}  # fmt: skip
-        extra_pairs: list[fit.Pair] = []
-        extra_y = np.zeros(0)
-        if with_decisions:
-            raise InvalidInput("--with-decisions needs the decisions log (not yet available)")
+        extra_pairs, extra_y = decision_pairs(settings) if with_decisions else ([], np.zeros(0))
     tr_pairs, tr_labels, _, _ = splits["train"]
     keep = [(p, fit.pair_label(p, tr_labels)) for p in tr_pairs]
     pairs = [p for p, y in keep if y is not None] + extra_pairs

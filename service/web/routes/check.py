@@ -124,6 +124,7 @@ async def decide(
         band=band_for(match.score, block=bands.block, review=bands.review).value,
         model_version=record.verdict.model_version,
         evidence=match.evidence,
+        features=match.features,
     )
     return redirect(ctx, f"/checks/{quote(check_id)}?recorded={entry.seq}#decision")
 
