@@ -295,12 +295,18 @@ def model_train(
     data_dir: DataDir = None,
 ) -> None:
     """Fit, calibrate and write the scorer; prints validation and test metrics."""
+    from service.training.card import render
+    from service.training.fit import finite
     from service.training.run import train
 
     report = train(settings_for(data_dir), data, out, with_decisions=with_decisions,
                    progress=_progress)  # fmt: skip
-    from service.training.fit import finite
-
+    command = f"mirrorscan model train --data {data}" + (
+        " --with-decisions" if with_decisions else ""
+    )
+    card = out.with_name("MODEL_CARD.md")
+    card.write_text(render(json.loads(out.read_text()), command))
+    err.print(f"wrote {out} and {card}", highlight=False)
     _print_json(finite(report))
 
 
