@@ -80,8 +80,7 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image
                 # Decode at a reduced scale when the image is far larger than anything we use.
                 img.draft("RGB", (1024, 1024))
             img.load()
-            img = ImageOps.exif_transpose(img)
-            return _flatten_rgb(img)
+            return _flatten_rgb(ImageOps.exif_transpose(img))
     except UnidentifiedImageError as exc:
         raise UnsupportedMedia(
             "the avatar is not a JPEG, PNG, WEBP or GIF image (unrecognised format)"
