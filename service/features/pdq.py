@@ -31,8 +31,8 @@ DIHEDRAL_NAMES = (
     "rotated 90°",
     "rotated 180°",
     "rotated 270°",
+    "upside-down flip",
     "mirror flip",
-    "vertical flip",
     "transposed",
     "anti-transposed",
 )
