@@ -118,8 +118,8 @@ def screenshot(img: Image.Image, rng: random.Random, _e: Image.Image) -> bytes:
     ink = (200, 200, 200) if dark else (40, 40, 40)
     for i in range(4):
         ty = y + 10 + i * 28
-        d.rectangle((x + side + 16, ty, x + side + 16 + rng.randint(40, cw - side - 50), ty + 12),
-                    fill=ink)
+        room = max(41, cw - (x + side + 16) - 8)
+        d.rectangle((x + side + 16, ty, x + side + 16 + rng.randint(40, room), ty + 12), fill=ink)
     return _png(canvas)
 
 

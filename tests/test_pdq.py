@@ -76,6 +76,13 @@ def test_within_10_bits_of_the_cpp_reference_where_quality_is_at_least_80() -> N
     assert checked >= 18
 
 
+def test_canonical_hashes_stay_within_16_bits_of_the_cpp_reference() -> None:
+    for path, digest, _ in _cpp_reference():
+        ours, quality = pdq_hash(_load(path), canonical=True)
+        if quality >= 80:
+            assert hamming(ours, from_hex(digest)) <= 16, path.name
+
+
 def test_close_to_the_python_reference_within_its_own_tolerance() -> None:
     # Meta's Python port is itself up to 10 bits from the C++ outputs; its test allows 16.
     rows = _python_reference()
@@ -94,7 +101,8 @@ def test_low_quality_reference_images_are_flagged_unusable() -> None:
 
 def test_dihedral_variants_match_the_rotated_and_flipped_reference_files() -> None:
     root = shared_data("pdq")
-    hashes, quality = pdq_dihedral(_load(root / "images" / "dih" / "bridge-1-original.jpg"))
+    img = _load(root / "images" / "dih" / "bridge-1-original.jpg")
+    hashes, quality = pdq_dihedral(img, canonical=False)
     assert quality == 100 and len(hashes) == 8
     with (root / "expected_dih.csv").open() as f:
         expected = [from_hex(row[0]) for row in csv.reader(f)]
@@ -102,14 +110,16 @@ def test_dihedral_variants_match_the_rotated_and_flipped_reference_files() -> No
         assert hamming(ours, ref) <= 10, DIHEDRAL_NAMES[k]
 
 
-def test_a_mirrored_copy_matches_through_the_mirror_variant() -> None:
-    root = shared_data("pdq")
-    img = _load(root / "images" / "bridge-mods" / "aaa-orig.jpg")
-    original, _ = pdq_hash(img)
+@pytest.mark.parametrize("name", ["q0122.jpg", "q0291.jpg", "q0746.jpg", "q1050.jpg", "q2821.jpg"])
+def test_a_mirrored_avatar_matches_exactly_through_the_mirror_variant(name: str) -> None:
+    img = _load(shared_data("pdq", "images", "labelme-subset", name))  # 256 px, avatar-sized
+    original, _ = pdq_dihedral(img)
     mirrored, _ = pdq_dihedral(ImageOps.mirror(img))
-    assert hamming(mirrored[0], original) > 64  # PDQ alone misses a flip
-    dist, variant = best_dihedral(mirrored, original)
-    assert dist <= MATCH_BITS and DIHEDRAL_NAMES[variant] == "mirror flip"
+    assert hamming(mirrored[0], original[0]) > 64  # PDQ alone misses a flip
+    dist, variant = best_dihedral(mirrored, original[0])
+    assert dist == 0 and DIHEDRAL_NAMES[variant] == "mirror flip"
+    rotated, _ = pdq_dihedral(img.rotate(90, expand=True))
+    assert best_dihedral(rotated, original[0])[0] <= 4
 
 
 def test_hex_round_trip_and_bad_hex() -> None:

@@ -9,6 +9,13 @@ The 8 dihedral variants are the hashes of the image rotated by 0/90/180/270 degr
 the index keeps only variant 0 of each banned avatar and a query searches with all 8 of its own, so
 a mirrored or rotated re-upload still meets its source. PDQ does not survive crops, borders, masks
 or banners: the image embedding covers those.
+
+Canonical size. PDQ's box filter and 64x64 decimation are only mirror-symmetric when the filter
+window and the decimation step are both odd; at common avatar sizes they are not, and a mirrored
+256 px photo was 24-64 bits from its source's mirror variant (measured on Meta's test photos). For
+matching, images are therefore resized to ``CANONICAL_SIDE`` (320: window 3, step 5) first, which
+makes every dihedral variant exact (0 bits) and stays within 14 bits of Meta's reference hashes of
+the originals (``canonical=False`` hashes the image as given: within 10 bits, for hash sharing).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import numpy.typing as npt
 import pdqhash
 from PIL import Image
 
+CANONICAL_SIDE = 320
 HASH_BYTES = 32
 HASH_BITS = 256
 MATCH_BITS = 31
@@ -45,20 +53,25 @@ def _to_bytes(vector: npt.NDArray[np.generic]) -> bytes:
     return np.packbits(np.asarray(vector, dtype=np.uint8)).tobytes()
 
 
-def _pixels(img: Image.Image) -> npt.NDArray[np.uint8]:
-    return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
+def _pixels(img: Image.Image, canonical: bool) -> npt.NDArray[np.uint8]:
+    rgb = img.convert("RGB")
+    if canonical and rgb.size != (CANONICAL_SIDE, CANONICAL_SIDE):
+        rgb = rgb.resize((CANONICAL_SIDE, CANONICAL_SIDE), Image.Resampling.LANCZOS)
+    return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
 
 
-def pdq_hash(img: Image.Image) -> tuple[bytes, int]:
-    """The PDQ hash (32 bytes) of the image as given, and its quality (0-100)."""
-    vector, quality = pdqhash.compute(_pixels(img))
+def pdq_hash(img: Image.Image, *, canonical: bool = False) -> tuple[bytes, int]:
+    """The PDQ hash (32 bytes) and its quality (0-100); by default of the image as given, the
+    hash partners and Meta's reference implementations compute."""
+    vector, quality = pdqhash.compute(_pixels(img, canonical))
     return _to_bytes(vector), int(quality)
 
 
-def pdq_dihedral(img: Image.Image) -> tuple[tuple[bytes, ...], int]:
+def pdq_dihedral(img: Image.Image, *, canonical: bool = True) -> tuple[tuple[bytes, ...], int]:
     """The 8 dihedral PDQ hashes (``[0]`` the image as given, order of ``DIHEDRAL_NAMES``) and
-    the quality, computed in one pass (about the cost of one hash)."""
-    vectors, quality = pdqhash.compute_dihedral(_pixels(img))
+    the quality, computed in one pass; by default at the canonical size, where the variants are
+    exact (what ``Avatar.pdq`` holds and matching uses)."""
+    vectors, quality = pdqhash.compute_dihedral(_pixels(img, canonical))
     return tuple(_to_bytes(v) for v in vectors), int(quality)
 
 
