@@ -166,3 +166,18 @@ def _common_path():  # type: ignore[no-untyped-def]
     from importlib import resources
 
     return resources.files("service") / "data" / "avatar_common.npz"
+
+
+def test_feature_records_with_the_fake_encoder() -> None:
+    from service.features.avatar import banned_avatar, query_avatar
+    from service.features.image import FakeImageEncoder
+
+    fake = FakeImageEncoder(dim=16)
+    fake.load()
+    img = _flag_like()
+    b, q = banned_avatar(img, fake), query_avatar(ImageOps.mirror(img), fake)
+    assert len(b.pdq) == 8 and b.views is None and b.embedding is not None
+    assert q.views is not None and q.views.shape == (1, 16)
+    assert Image.open(io.BytesIO(b.thumbnail)).format == "WEBP"
+    feats = _by_name(compare_avatars(q, b))
+    assert "after mirror flip" in feats["avatar.pdq"].detail

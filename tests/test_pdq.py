@@ -13,7 +13,6 @@ from PIL import Image, ImageOps
 
 from service.features.pdq import (
     DIHEDRAL_NAMES,
-    MATCH_BITS,
     best_dihedral,
     codes,
     distance_matrix,
