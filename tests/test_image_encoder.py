@@ -17,6 +17,7 @@ from service.features.image import (
     ImageEncoder,
     Whitening,
     bank_views,
+    gem,
     regions,
 )
 from service.normalize.image import decode_image
@@ -71,9 +72,13 @@ def test_whitening_fit_decorrelates_and_round_trips(tmp_path: Path) -> None:
     assert np.allclose(again(x), y, atol=2e-2)  # stored as float16
 
 
-def test_regions_cover_every_window() -> None:
-    fmap = np.random.default_rng(1).random((8, 7, 7)).astype(np.float32)
-    assert regions(fmap, (3, 4, 5)).shape == (25 + 16 + 9, 8)
+def test_regions_equal_gem_of_each_window() -> None:
+    fmap = (np.random.default_rng(1).random((8, 7, 9)) * 3 - 1).astype(np.float32)
+    fast = regions(fmap, (3, 4, 5))
+    naive = [gem(fmap[:, i : i + k, j : j + k]) for k in (3, 4, 5)
+             for i in range(7 - k + 1) for j in range(9 - k + 1)]
+    assert fast.shape == (35 + 24 + 15, 8)
+    assert np.allclose(fast, np.stack(naive), atol=1e-5)
     assert regions(fmap, (8,)).shape == (0, 8)
 
 
