@@ -244,8 +244,7 @@ def main() -> None:
                   f"FPR on B at split A's threshold: {results['combined@0.001']['fpr@A']:.5f}; "
                   f"top-1 source on B: {results['combined_top1_B']:.3f}")
 
-    results["shared"] = shared_check(enc, cal, distinct, shared, bank_vec, bank_pdq, shared_q,
-                                     qviews, qpdq, qsrc, b)
+    results["shared"] = shared_check(enc, cal, bank_vec, bank_pdq, shared_q, qsrc, b)
     sample = queries[:: max(1, len(queries) // args.timing)][: args.timing]
     results["timing_ms"] = timing(enc, sample, distinct[: args.timing // 2])
     console.print(results["shared"])
@@ -260,8 +259,7 @@ def _avatar(img_pdq: tuple, emb: np.ndarray | None, views: np.ndarray | None) ->
                   views=views)
 
 
-def shared_check(enc, cal, distinct, shared, bank_vec, bank_pdq, shared_q, qviews, qpdq, qsrc,
-                 b) -> dict:
+def shared_check(enc, cal, bank_vec, bank_pdq, shared_q, qsrc, b) -> dict:
     """Unrelated accounts re-using a shared avatar, against the banned account using it: the
     avatar.match feature must stay near 0. And ordinary logos must not be taken for shared."""
     common = AvatarCommonness(calibration=cal)

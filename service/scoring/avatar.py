@@ -20,6 +20,7 @@ serialises them to JSON.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -162,14 +163,10 @@ def compare_avatars(
     return out
 
 
-_DEFAULT: dict[str, Any] = {}
-
-
+@functools.cache
 def default_calibration() -> AvatarCalibration:
-    if "cal" not in _DEFAULT:
-        _DEFAULT["cal"] = AvatarCalibration.load()
-    cal: AvatarCalibration = _DEFAULT["cal"]
-    return cal
+    """The bundled calibration (``service/data/avatar_calibration.json``), read once."""
+    return AvatarCalibration.load()
 
 
 class AvatarCommonness:
