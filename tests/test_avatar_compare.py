@@ -181,3 +181,9 @@ def test_feature_records_with_the_fake_encoder() -> None:
     assert Image.open(io.BytesIO(b.thumbnail)).format == "WEBP"
     feats = _by_name(compare_avatars(q, b))
     assert "after mirror flip" in feats["avatar.pdq"].detail
+
+
+def test_vectors_of_different_encoders_are_not_compared() -> None:
+    a = Avatar((), 0, np.ones(4, np.float32) / 2, b"")
+    b = Avatar((), 0, np.ones(8, np.float32) / np.sqrt(8), b"")
+    assert compare_avatars(a, b) == []

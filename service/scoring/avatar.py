@@ -110,8 +110,10 @@ def cosine(query: Avatar, cand: Avatar) -> float | None:
     views = query.views if query.views is not None else query.embedding
     if views is None:
         return None
-    sims = np.atleast_2d(views) @ np.asarray(cand.embedding, np.float32)
-    return float(sims.max())
+    rows = np.atleast_2d(views)
+    if rows.shape[1] != np.shape(cand.embedding)[-1]:
+        return None  # vectors of another encoder (a bank not yet re-embedded): not comparable
+    return float((rows @ np.asarray(cand.embedding, np.float32)).max())
 
 
 def pdq_distance(query: Avatar, cand: Avatar) -> tuple[int, int] | None:
