@@ -45,8 +45,11 @@ class Avatar:
 
     pdq: tuple[bytes, ...]  # 8 dihedral PDQ hashes of 32 bytes; [0] is the image as given
     pdq_quality: int
-    embedding: Vector | None
+    embedding: Vector | None  # banned: ImageEncoder.encode (what the index stores); query: view 0
     thumbnail: bytes  # small re-encoded WEBP for display
+    # Query side only, never stored: (v, dim) region views from ImageEncoder.encode_views, each
+    # compared with a banned avatar's ``embedding`` (row 0 is the whole picture).
+    views: Vector | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ per-signal evidence -> band."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import threading
@@ -31,14 +32,15 @@ from service.domain import (
     Verdict,
 )
 from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.features.avatar import banned_avatar, query_avatar
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import lookup_keys, profile_keys
-from service.features.pdq import MIN_QUALITY, pdq_dihedral
+from service.features.pdq import MIN_QUALITY
 from service.features.text import TextEncoder, text_encoder
 from service.index.faiss_index import configure_faiss
 from service.index.snapshot import ChannelSpec, IndexSet
 from service.normalize.image import decode_image, thumbnail
-from service.scoring.compare import compare
+from service.scoring.compare import BankContext, compare
 from service.scoring.model import LogisticScorer, band_for
 from service.store.bank import Store, Upsert, UpsertResult
 
@@ -83,6 +85,7 @@ class Pipeline:
         self.image = image
         self.scorer = scorer
         self.indexes = IndexSet(self.channel_specs())
+        self.context = BankContext()
         self._write_lock = threading.Lock()
         self.ready = False
 
@@ -101,7 +104,7 @@ class Pipeline:
             settings.models.text_query_prefix,
             settings.models.fake,
         )
-        image = image_encoder(settings.models.image, settings.models.fake)
+        image = image_encoder(settings.models.image, settings.models.fake, settings.model_dir)
         text.load()
         image.load()
         pipeline = cls(
@@ -161,11 +164,13 @@ class Pipeline:
 
     def warm_up(self) -> None:
         """Run the real path once on synthetic input, so the first request is not the slow one."""
-        img = Image.new("RGB", (64, 64), (200, 30, 30))
-        self.derive([Profile(id="warm-up", display_name="warm up", bio="warm up")])
-        self.text.encode(["warm up"])
-        self.image.encode([img])
-        self.score(Profile(id="warm-up", handle="warm_up", display_name="Warm up", bio="warm up"))
+        img = Image.radial_gradient("L").convert("RGB")
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        probe = Profile(id="warm-up", handle="warm_up", display_name="Warm up", bio="warm up",
+                        avatar=buf.getvalue())  # fmt: skip
+        self.derive([probe], bank=True)
+        self.score(probe)
         self.ready = True
 
     # --- features -------------------------------------------------------------------------
@@ -191,37 +196,31 @@ class Pipeline:
         )
 
     def derive(
-        self, profiles: Sequence[Profile], timer: Timer | None = None
+        self, profiles: Sequence[Profile], timer: Timer | None = None, *, bank: bool = False
     ) -> list[Features | MirrorscanError]:
-        """Features of each profile, or the error that makes it unusable (a bad avatar)."""
+        """Features of each profile, or the error that makes it unusable (a bad avatar). A banned
+        account's avatar gets the one vector the index stores; a checked profile's gets its
+        region views too (crops, frames and screenshots are found through them)."""
         timer = timer or Timer()
-        images: dict[int, Image.Image] = {}
         out: list[Features | MirrorscanError | None] = [None] * len(profiles)
-        hashes: dict[int, tuple[tuple[bytes, ...], int]] = {}
+        avatars: dict[int, Avatar] = {}
         for i, p in enumerate(profiles):
-            if p.avatar:
-                try:
-                    with timer.stage("decode"):
-                        images[i] = self.decode_avatar(p.avatar)
-                    with timer.stage("hash"):
-                        hashes[i] = pdq_dihedral(images[i])
-                except MirrorscanError as exc:
-                    out[i] = exc
+            if not p.avatar:
+                continue
+            try:
+                with timer.stage("decode"):
+                    img = self.decode_avatar(p.avatar)
+                with timer.stage("hash"):
+                    avatars[i] = (banned_avatar if bank else query_avatar)(img, self.image)
+            except MirrorscanError as exc:
+                out[i] = exc
         with timer.stage("embed"):
             texts = [p.name_text for p in profiles] + [p.bio.strip() for p in profiles]
             vecs = self.text.encode(texts)
-            order = sorted(images)
-            img_vecs = self.image.encode([images[i] for i in order]) if order else None
-        img_vec = {i: img_vecs[n] for n, i in enumerate(order)} if img_vecs is not None else {}
         n = len(profiles)
         for i in range(n):
-            if out[i] is not None:
-                continue
-            avatar = None
-            if i in images:
-                pdq, quality = hashes[i]
-                avatar = Avatar(pdq, quality, img_vec[i], thumbnail(images[i]))
-            out[i] = Features(_nonzero(vecs[i]), _nonzero(vecs[n + i]), avatar)
+            if out[i] is None:
+                out[i] = Features(_nonzero(vecs[i]), _nonzero(vecs[n + i]), avatars.get(i))
         return [o for o in out if o is not None]
 
     # --- the bank -------------------------------------------------------------------------
@@ -252,7 +251,7 @@ class Pipeline:
                 results[i] = UpsertResult(p.id, fp.row_id, "unchanged")
             else:
                 todo.append((i, p, h))
-        derived = self.derive([p for _, p, _ in todo])
+        derived = self.derive([p for _, p, _ in todo], bank=True)
         writes: list[tuple[int, Upsert]] = []
         for (i, p, h), f in zip(todo, derived, strict=True):
             if isinstance(f, MirrorscanError):
@@ -330,13 +329,10 @@ class Pipeline:
         with timer.stage("search"):
             candidates = self.candidates(profile, features)
             accounts = self.store.get_rows(c.row_id for c in candidates)
-        out = []
+        found = [a for c in candidates if (a := accounts.get(c.row_id)) and not a.removed]
         with timer.stage("compare"):
-            for cand in candidates:
-                account = accounts.get(cand.row_id)
-                if account is not None and not account.removed:
-                    out.append((account, compare(profile, features, account)))
-        return out
+            context = self.context.for_query(features, found)
+            return [(a, compare(profile, features, a, context)) for a in found]
 
     def _score_one(self, profile: Profile, features: Features, timer: Timer) -> Verdict:
         matches: list[Match] = []
@@ -368,7 +364,7 @@ class Pipeline:
         account = self.store.get(account_id)
         if account is None or account.removed:
             raise NotFound(f"no banned account with id {account_id!r}")
-        pair = compare(profile, features, account)
+        pair = compare(profile, features, account, self.context.for_query(features, [account]))
         prob, evidence = self.scorer.score(pair)
         p = account.profile
         return Match(p.id, p.group or "", prob, evidence, p, tuple(pair))
@@ -394,9 +390,12 @@ class Pipeline:
                 add(name, hits.ids[0], hits.scores[0], max)
         avatar = features.avatar
         if avatar is not None:
-            if avatar.embedding is not None and channels["avatar"].ntotal:
-                hits = channels["avatar"].search(avatar.embedding[None, :], k)
-                add("avatar", hits.ids[0], hits.scores[0], max)
+            views = avatar.views if avatar.views is not None else avatar.embedding
+            if views is not None and channels["avatar"].ntotal:
+                rows = np.atleast_2d(views)
+                hits = channels["avatar"].search(rows, max(2, k // 4))
+                for row in range(len(rows)):
+                    add("avatar", hits.ids[row], hits.scores[row], max)
             if avatar.pdq_quality >= MIN_QUALITY and channels["pdq"].ntotal:
                 queries = np.frombuffer(b"".join(avatar.pdq), dtype=np.uint8).reshape(-1, 32)
                 hits = channels["pdq"].search(queries, k)

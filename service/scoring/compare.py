@@ -6,15 +6,23 @@ side returns none, so it contributes nothing to the score."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
 
-from service.domain import Features, PairFeature, Profile, StoredAccount, Vector
+from service.domain import Avatar, Features, PairFeature, Profile, StoredAccount, Vector
 from service.features.keys import handle_key
-from service.features.pdq import MATCH_BITS, MIN_QUALITY, hamming
+from service.scoring.avatar import (
+    AvatarCommonness,
+    Shared,
+    compare_avatars,
+    cosine,
+    default_calibration,
+    pdq_distance,
+    pdq_strength,
+)
 from service.scoring.bio import compare_bios
 from service.scoring.links import compare_links
 
@@ -23,9 +31,10 @@ from service.scoring.links import compare_links
 class Side:
     profile: Profile
     features: Features
+    row_id: int
 
 
-Comparator = Callable[[Side, Side], list[PairFeature]]
+Comparator = Callable[[Side, Side, "PairContext"], list[PairFeature]]
 
 
 def _fold(text: str) -> str:
@@ -43,7 +52,7 @@ def _stretch(cos: float, floor: float) -> float:
     return float(np.clip((cos - floor) / (1.0 - floor), 0.0, 1.0))
 
 
-def identity(q: Side, c: Side) -> list[PairFeature]:
+def identity(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
     qh, ch = handle_key(q.profile.handle), handle_key(c.profile.handle)
     if not qh or qh != ch:
         return []
@@ -68,7 +77,7 @@ def identity(q: Side, c: Side) -> list[PairFeature]:
     ]
 
 
-def names(q: Side, c: Side) -> list[PairFeature]:
+def names(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
     out: list[PairFeature] = []
     qn, cn = q.profile.name_text, c.profile.name_text
     if qn and cn:
@@ -90,41 +99,90 @@ def names(q: Side, c: Side) -> list[PairFeature]:
     return out
 
 
-def bios(q: Side, c: Side) -> list[PairFeature]:
+def bios(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
     return compare_bios(q.profile.bio, c.profile.bio, q.features.bio_vec, c.features.bio_vec)
 
 
-def links(q: Side, c: Side) -> list[PairFeature]:
+def links(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
     return compare_links(
         q.profile.bio, q.profile.links, c.profile.bio, c.profile.links, c.profile.handle
     )
 
 
-def avatars(q: Side, c: Side) -> list[PairFeature]:
+def avatars(q: Side, c: Side, ctx: PairContext) -> list[PairFeature]:
     qa, ca = q.features.avatar, c.features.avatar
     if qa is None or ca is None:
         return []
-    out: list[PairFeature] = []
-    if qa.pdq_quality >= MIN_QUALITY and ca.pdq_quality >= MIN_QUALITY and ca.pdq:
-        bits = min(hamming(h, ca.pdq[0]) for h in qa.pdq)
-        value = max(0.0, 1.0 - bits / (MATCH_BITS + 1))
-        verdict = "same image" if bits <= MATCH_BITS else "different image"
-        out.append(
-            PairFeature("avatar", "avatar.pdq", value, f"avatar: {verdict}, PDQ {bits} bits")
-        )
-    cos = _cosine(qa.embedding, ca.embedding)
-    if cos is not None:
-        out.append(
-            PairFeature(
-                "avatar", "avatar.embedding", _stretch(cos, 0.85), f"avatar look: cosine {cos:.2f}"
-            )
-        )
-    return out
+    return compare_avatars(qa, ca, shared=ctx.shared.get(c.row_id))
+
+
+@dataclass(frozen=True, slots=True)
+class PairContext:
+    """What comparing one query with its candidates needs beyond the pair itself."""
+
+    shared: dict[int, Shared] = field(default_factory=dict)  # row id -> avatar commonness
+
+
+class BankContext:
+    """Knowledge about the bank as a whole that weighs a pair's evidence: how widely an avatar
+    is shared (a reference population of flags, platform defaults and popular emoji; and, for
+    this query, how many different groups' banned accounts carry the same picture)."""
+
+    SAME_PICTURE = 0.9
+    CACHE = 100_000
+
+    def __init__(self) -> None:
+        self._reference = AvatarCommonness(reference=True)
+        self._cache: dict[tuple[int, bytes], Shared] = {}
+
+    def reference_shared(self, row_id: int, avatar: Avatar) -> Shared:
+        key = (row_id, avatar.pdq[0] if avatar.pdq else b"")
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._reference.estimate(avatar)
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+    def for_query(self, features: Features, accounts: Sequence[StoredAccount]) -> PairContext:
+        query = features.avatar
+        if query is None:
+            return PairContext()
+        cal = default_calibration()
+        same: dict[int, str] = {}
+        for a in accounts:
+            avatar = a.features.avatar
+            if avatar is None:
+                continue
+            cos = cosine(query, avatar)
+            pdq = pdq_distance(query, avatar)
+            p = cal.p_match(cos or 0.0, pdq_strength(pdq[0] if pdq else None))
+            if p >= self.SAME_PICTURE:
+                same[a.row_id] = a.profile.group or a.profile.id
+        groups = set(same.values())
+        shared: dict[int, Shared] = {}
+        for a in accounts:
+            avatar = a.features.avatar
+            if avatar is None:
+                continue
+            ref = self.reference_shared(a.row_id, avatar)
+            others = len(groups - {same.get(a.row_id)}) if a.row_id in same else 0
+            if ref.unrelated >= others:
+                shared[a.row_id] = ref
+            else:
+                label = f"the same picture is on banned accounts of {others + 1} different groups"
+                shared[a.row_id] = Shared(others, "bank", label)
+        return PairContext(shared)
 
 
 COMPARATORS: tuple[Comparator, ...] = (identity, names, bios, links, avatars)
 
 
-def compare(query: Profile, features: Features, candidate: StoredAccount) -> list[PairFeature]:
-    q, c = Side(query, features), Side(candidate.profile, candidate.features)
-    return [f for comparator in COMPARATORS for f in comparator(q, c)]
+def compare(
+    query: Profile, features: Features, candidate: StoredAccount, ctx: PairContext | None = None
+) -> list[PairFeature]:
+    q = Side(query, features, -1)
+    c = Side(candidate.profile, candidate.features, candidate.row_id)
+    context = ctx or PairContext()
+    return [f for comparator in COMPARATORS for f in comparator(q, c, context)]
