@@ -22,10 +22,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import avatar_data as data  # noqa: E402
-
 from service.features.image import EfficientNetLite0Encoder, Whitening  # noqa: E402
 from service.features.pdq import codes, pdq_dihedral  # noqa: E402
+from service.training import avatar_sources as data  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "service" / "data"
 WHITEN_DIM = 256
@@ -42,22 +41,31 @@ def shared_population() -> list[data.Source]:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    enc = EfficientNetLite0Encoder(cache_dir=data.CACHE / "onnx", fine=False,
-                                   whitening=Whitening(np.zeros(1280, np.float32),
-                                                       np.eye(1280, dtype=np.float32)))
+    enc = EfficientNetLite0Encoder(
+        cache_dir=data.CACHE / "onnx",
+        fine=False,
+        whitening=Whitening(np.zeros(1280, np.float32), np.eye(1280, dtype=np.float32)),
+    )
     enc.load()
     shared = {s.name for s in shared_population()}
-    fit = [s for s in data.logos() + data.emoji()
-           if in_fit_partition(s.name) and s.name not in shared
-           and s.name.removeprefix("emoji:") not in data.SILHOUETTE_EMOJI]
+    fit = [
+        s
+        for s in data.logos() + data.emoji()
+        if in_fit_partition(s.name)
+        and s.name not in shared
+        and s.name.removeprefix("emoji:") not in data.SILHOUETTE_EMOJI
+    ]
     t = time.time()
     pooled = enc.pooled([s.image for s in fit])
     white = Whitening.fit(pooled, WHITEN_DIM)
     white.save(OUT / "avatar_whitening.npz")
     print(f"whitening: {len(fit)} images -> {WHITEN_DIM} dims in {time.time() - t:.0f} s")
 
-    enc = EfficientNetLite0Encoder(cache_dir=data.CACHE / "onnx", fine=False,
-                                   whitening=Whitening.load(OUT / "avatar_whitening.npz"))
+    enc = EfficientNetLite0Encoder(
+        cache_dir=data.CACHE / "onnx",
+        fine=False,
+        whitening=Whitening.load(OUT / "avatar_whitening.npz"),
+    )
     enc.load()
     pop = shared_population()
     hashes = [pdq_dihedral(s.image) for s in pop]

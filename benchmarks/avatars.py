@@ -29,8 +29,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import avatar_data as data  # noqa: E402
-import avatar_edits as edits  # noqa: E402
 from avatar_reference import in_fit_partition, shared_population  # noqa: E402
 
 from service.domain import Avatar  # noqa: E402
@@ -43,6 +41,8 @@ from service.scoring.avatar import (  # noqa: E402
     AvatarCommonness,
     compare_avatars,
 )
+from service.training import avatar_edits as edits  # noqa: E402
+from service.training import avatar_sources as data  # noqa: E402
 
 LIMITS = {"max_bytes": 1_500_000, "max_pixels": 40_000_000}
 CAL_PATH = Path(__file__).resolve().parents[1] / "service" / "data" / "avatar_calibration.json"
@@ -50,9 +50,13 @@ console = Console(width=120)
 
 
 def progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.completed}/{task.total} {task.fields[rate]}"),
-                    TimeRemainingColumn(), console=console)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} {task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=console,
+    )
 
 
 def encode_all(enc: EfficientNetLite0Encoder, imgs: list, what: str, views: bool) -> list:
@@ -61,7 +65,7 @@ def encode_all(enc: EfficientNetLite0Encoder, imgs: list, what: str, views: bool
         task = bar.add_task(what, total=len(imgs), rate="")
         t0 = time.time()
         for i in range(0, len(imgs), 16):
-            chunk = imgs[i:i + 16]
+            chunk = imgs[i : i + 16]
             out.extend(enc.encode_views(chunk) if views else list(enc.encode(chunk)))
             done = i + len(chunk)
             bar.update(task, completed=done, rate=f"{done / (time.time() - t0):.1f} img/s")
@@ -83,8 +87,9 @@ def cos_max(views: list[np.ndarray], bank: np.ndarray) -> np.ndarray:
     return np.stack([(v @ bank.T).max(axis=0) for v in views])
 
 
-def fit_calibration(cos: np.ndarray, pdq: np.ndarray, pos_mask: np.ndarray,
-                    rng: np.random.Generator) -> AvatarCalibration:
+def fit_calibration(
+    cos: np.ndarray, pdq: np.ndarray, pos_mask: np.ndarray, rng: np.random.Generator
+) -> AvatarCalibration:
     """Logistic fits on split A: positives and, per query, its 30 hardest negatives plus 30
     random ones (equal class weight: a 50/50 prior; the scorer supplies the real base rate)."""
     from sklearn.linear_model import LogisticRegression
@@ -101,16 +106,24 @@ def fit_calibration(cos: np.ndarray, pdq: np.ndarray, pos_mask: np.ndarray,
     emb = LogisticRegression(C=100.0, class_weight="balanced").fit(x[:, :1], y)
     both = LogisticRegression(C=100.0, class_weight="balanced").fit(x, y)
     return AvatarCalibration(
-        emb_a=float(emb.coef_[0, 0]), emb_b=float(emb.intercept_[0]),
-        w0=float(both.intercept_[0]), w_cos=float(both.coef_[0, 0]),
+        emb_a=float(emb.coef_[0, 0]),
+        emb_b=float(emb.intercept_[0]),
+        w0=float(both.intercept_[0]),
+        w_cos=float(both.coef_[0, 0]),
         w_pdq=float(both.coef_[0, 1]),
         source=f"benchmarks/avatars.py split A: {int(y.sum())} positive, "
-               f"{int((1 - y).sum())} negative pairs",
+        f"{int((1 - y).sum())} negative pairs",
     )
 
 
-def recall_table(score: np.ndarray, pos_mask: np.ndarray, neg_mask: np.ndarray,
-                 qedit: np.ndarray, fpr: float, thr_a: float | None) -> dict:
+def recall_table(
+    score: np.ndarray,
+    pos_mask: np.ndarray,
+    neg_mask: np.ndarray,
+    qedit: np.ndarray,
+    fpr: float,
+    thr_a: float | None,
+) -> dict:
     neg = score[neg_mask]
     thr = float(np.quantile(neg, 1 - fpr, method="higher"))
     pos = np.where(pos_mask, score, -np.inf).max(axis=1)
@@ -141,16 +154,22 @@ def main() -> None:
 
     shared = shared_population()
     shared_names = {s.name for s in shared}
-    pool = [s for s in data.logos() + data.emoji()
-            if not in_fit_partition(s.name) and s.name not in shared_names
-            and s.name.removeprefix("emoji:") not in data.SILHOUETTE_EMOJI]
+    pool = [
+        s
+        for s in data.logos() + data.emoji()
+        if not in_fit_partition(s.name)
+        and s.name not in shared_names
+        and s.name.removeprefix("emoji:") not in data.SILHOUETTE_EMOJI
+    ]
     rng.shuffle(pool)
     photos = data.photos()
     distinct = photos + pool[: args.bank - len(photos)]
-    distractors = pool[args.bank - len(photos): args.bank - len(photos) + args.distractors]
+    distractors = pool[args.bank - len(photos) : args.bank - len(photos) + args.distractors]
     bank = distinct + shared
-    console.print(f"bank: {len(distinct)} distinct images ({len(photos)} photos) + "
-                  f"{len(shared)} shared avatars; distractors {len(distractors)}")
+    console.print(
+        f"bank: {len(distinct)} distinct images ({len(photos)} photos) + "
+        f"{len(shared)} shared avatars; distractors {len(distractors)}"
+    )
     stickers = data.emoji(data.POPULAR_EMOJI)
 
     sources = rng.sample(range(len(distinct)), args.sources)
@@ -163,15 +182,26 @@ def main() -> None:
     for k, d in enumerate(distractors):
         r = random.Random(f"distractor/{k}")
         name = r.choice(list(edits.EDITS))
-        queries.append((name, -1, "A" if k % 2 == 0 else "B",
-                        edits.EDITS[name](d.image, r, r.choice(stickers).image)))
+        queries.append(
+            (
+                name,
+                -1,
+                "A" if k % 2 == 0 else "B",
+                edits.EDITS[name](d.image, r, r.choice(stickers).image),
+            )
+        )
     shared_q = []  # unrelated accounts re-using a shared avatar
     for k, s in enumerate(shared):
         r = random.Random(f"shared/{k}")
         shared_q.append((s.name, len(distinct) + k, edits.reupload(s.image)))
         name = r.choice(["jpeg_q30", "resize_96", "circle", "crop", "border"])
-        shared_q.append((f"{s.name}+{name}", len(distinct) + k,
-                         edits.EDITS[name](s.image, r, r.choice(stickers).image)))
+        shared_q.append(
+            (
+                f"{s.name}+{name}",
+                len(distinct) + k,
+                edits.EDITS[name](s.image, r, r.choice(stickers).image),
+            )
+        )
 
     enc = EfficientNetLite0Encoder(cache_dir=data.CACHE / "onnx")
     enc.load()
@@ -203,8 +233,9 @@ def main() -> None:
     neg_all = ~pos_mask
 
     a = qsplit == "A"
-    cal = fit_calibration(cos[a & (qsrc >= 0)], strength[a & (qsrc >= 0)],
-                          pos_mask[a & (qsrc >= 0)], nrng)
+    cal = fit_calibration(
+        cos[a & (qsrc >= 0)], strength[a & (qsrc >= 0)], pos_mask[a & (qsrc >= 0)], nrng
+    )
     console.print(f"calibration fit on split A: {cal}")
     if args.write_calibration:
         CAL_PATH.write_text(cal.to_json() + "\n", encoding="utf-8")
@@ -212,37 +243,48 @@ def main() -> None:
 
     lin = cal.w0 + cal.w_cos * cos + cal.w_pdq * strength  # monotone in p_match
     pdq_score = np.where(ok, -dist, -256).astype(np.float64)
-    results: dict = {"bank_distinct": len(distinct), "bank_shared": len(shared),
-                     "queries": int((qsrc >= 0).sum()), "distractor_queries": len(distractors),
-                     "calibration": json.loads(cal.to_json())}
+    results: dict = {
+        "bank_distinct": len(distinct),
+        "bank_shared": len(shared),
+        "queries": int((qsrc >= 0).sum()),
+        "distractor_queries": len(distractors),
+        "calibration": json.loads(cal.to_json()),
+    }
     b = qsplit == "B"
     for label, score in (("combined", lin), ("embedding", cos), ("pdq", pdq_score)):
         thr_a = float(np.quantile(score[a][neg_all[a]], 0.999, method="higher"))
         for fpr in (1e-3, 1e-5):
             key = f"{label}@{fpr:g}"
-            results[key] = recall_table(score[b], pos_mask[b], neg_all[b], qedit[b], fpr,
-                                        thr_a if fpr == 1e-3 else None)
+            results[key] = recall_table(
+                score[b], pos_mask[b], neg_all[b], qedit[b], fpr, thr_a if fpr == 1e-3 else None
+            )
     # Top-1: is the source the best-scoring bank image? (what a moderator sees first)
     pos_b = b & (qsrc >= 0)
     best = lin[pos_b].argmax(axis=1)
     results["combined_top1_B"] = float((best == qsrc[pos_b]).mean())
 
-    table = Table(title="recall on split B (fit on A): at FPR <= 0.1% (B's negatives; A's "
-                        "threshold), embedding alone, PDQ alone, and at FPR <= 0.001%")
+    table = Table(
+        title="recall on split B (fit on A): at FPR <= 0.1% (B's negatives; A's "
+        "threshold), embedding alone, PDQ alone, and at FPR <= 0.001%"
+    )
     table.add_column("edit")
     for c in ("PDQ+emb", "PDQ+emb A-thr", "emb only", "PDQ only", "PDQ+emb 1e-5"):
         table.add_column(c, justify="right")
     for name in list(edits.EDITS) + ["overall"]:
-        row = [f"{results['combined@0.001'][name]:.3f}",
-               f"{results['combined@0.001'][name + '@A']:.3f}",
-               f"{results['embedding@0.001'][name]:.3f}",
-               f"{results['pdq@0.001'][name]:.3f}",
-               f"{results['combined@1e-05'][name]:.3f}"]
+        row = [
+            f"{results['combined@0.001'][name]:.3f}",
+            f"{results['combined@0.001'][name + '@A']:.3f}",
+            f"{results['embedding@0.001'][name]:.3f}",
+            f"{results['pdq@0.001'][name]:.3f}",
+            f"{results['combined@1e-05'][name]:.3f}",
+        ]
         table.add_row(name, *row)
     console.print(table)
-    console.print(f"negative pairs in B: {results['combined@0.001']['negatives']:,}; "
-                  f"FPR on B at split A's threshold: {results['combined@0.001']['fpr@A']:.5f}; "
-                  f"top-1 source on B: {results['combined_top1_B']:.3f}")
+    console.print(
+        f"negative pairs in B: {results['combined@0.001']['negatives']:,}; "
+        f"FPR on B at split A's threshold: {results['combined@0.001']['fpr@A']:.5f}; "
+        f"top-1 source on B: {results['combined_top1_B']:.3f}"
+    )
 
     results["shared"] = shared_check(enc, cal, bank_vec, bank_pdq, shared_q, qsrc, b)
     sample = queries[:: max(1, len(queries) // args.timing)][: args.timing]
@@ -255,8 +297,7 @@ def main() -> None:
 
 
 def _avatar(img_pdq: tuple, emb: np.ndarray | None, views: np.ndarray | None) -> Avatar:
-    return Avatar(pdq=img_pdq[0], pdq_quality=img_pdq[1], embedding=emb, thumbnail=b"",
-                  views=views)
+    return Avatar(pdq=img_pdq[0], pdq_quality=img_pdq[1], embedding=emb, thumbnail=b"", views=views)
 
 
 def shared_check(enc, cal, bank_vec, bank_pdq, shared_q, qsrc, b) -> dict:
@@ -269,16 +310,19 @@ def shared_check(enc, cal, bank_vec, bank_pdq, shared_q, qsrc, b) -> dict:
     for (_name, k, _), im, v in zip(shared_q, imgs, views, strict=True):
         q = _avatar(pdq_dihedral(im), v[0], v)
         cand = _avatar(bank_pdq[k], bank_vec[k], None)
-        feats = {f.name: f for f in compare_avatars(q, cand, common.estimate(cand, "g-shared"),
-                                                    cal)}
+        feats = {
+            f.name: f for f in compare_avatars(q, cand, common.estimate(cand, "g-shared"), cal)
+        }
         raw = {f.name: f for f in compare_avatars(q, cand, None, cal)}
         values.append((feats["avatar.match"].value, raw["avatar.match"].value))
         unrel.append(common.estimate(cand, "g-shared").unrelated)
     v = np.array(values)
     # Ordinary (non-shared) positives of split B: how often is the source judged shared?
     pos_idx = [i for i in range(len(qsrc)) if b[i] and qsrc[i] >= 0][:600]
-    flagged = sum(common.estimate(_avatar(bank_pdq[qsrc[i]], bank_vec[qsrc[i]], None),
-                                  "g1").unrelated > 0 for i in pos_idx)
+    flagged = sum(
+        common.estimate(_avatar(bank_pdq[qsrc[i]], bank_vec[qsrc[i]], None), "g1").unrelated > 0
+        for i in pos_idx
+    )
     return {
         "pairs": len(shared_q),
         "raw_match_p_median": float(np.median(v[:, 1])),
@@ -308,9 +352,14 @@ def timing(enc, queries, bank_sources) -> dict:
         enc.encode([img])
         thumbnail(img)
         tb.append((time.perf_counter() - t) * 1000)
-    return {"query_p50": float(np.percentile(tq, 50)), "query_p99": float(np.percentile(tq, 99)),
-            "bank_p50": float(np.percentile(tb, 50)), "bank_p99": float(np.percentile(tb, 99)),
-            "n_query": len(tq), "n_bank": len(tb)}
+    return {
+        "query_p50": float(np.percentile(tq, 50)),
+        "query_p99": float(np.percentile(tq, 99)),
+        "bank_p50": float(np.percentile(tb, 50)),
+        "bank_p99": float(np.percentile(tb, 99)),
+        "n_query": len(tq),
+        "n_bank": len(tb),
+    }
 
 
 if __name__ == "__main__":

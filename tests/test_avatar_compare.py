@@ -82,8 +82,9 @@ def test_cropped_copy_is_an_edited_copy_by_embedding(enc: EfficientNetLite0Encod
 
 @pytest.mark.slow
 def test_unrelated_photos_give_no_evidence(enc: EfficientNetLite0Encoder) -> None:
-    feats = _by_name(compare_avatars(query(enc, _photo("q0122.jpg")),
-                                     banned(enc, _photo("q2821.jpg"))))
+    feats = _by_name(
+        compare_avatars(query(enc, _photo("q0122.jpg")), banned(enc, _photo("q2821.jpg")))
+    )
     assert feats["avatar.pdq"].value == 0.0
     assert "different picture" in feats["avatar.pdq"].detail
     assert feats["avatar.match"].value < 0.05
@@ -126,8 +127,7 @@ def _flag_like() -> Image.Image:
 
 
 @pytest.mark.slow
-def test_commonness_from_bank_clusters_counts_other_groups(
-        enc: EfficientNetLite0Encoder) -> None:
+def test_commonness_from_bank_clusters_counts_other_groups(enc: EfficientNetLite0Encoder) -> None:
     logo, other = _photo("q0746.jpg"), _photo("q0003.jpg")
     common = AvatarCommonness(reference=False)
     common.observe(banned(enc, logo), "group-a")
@@ -143,13 +143,13 @@ def test_commonness_from_bank_clusters_counts_other_groups(
 
 
 @pytest.mark.slow
-def test_reference_population_recognises_its_own_members(
-        enc: EfficientNetLite0Encoder) -> None:
+def test_reference_population_recognises_its_own_members(enc: EfficientNetLite0Encoder) -> None:
     common = AvatarCommonness()
     with np.load(_common_path()) as z:
         k = list(z["names"]).index("flag:pk")
-        flag = Avatar((bytes(z["pdq"][k]),), int(z["quality"][k]),
-                      z["embedding"][k].astype(np.float32), b"")
+        flag = Avatar(
+            (bytes(z["pdq"][k]),), int(z["quality"][k]), z["embedding"][k].astype(np.float32), b""
+        )
     shared = common.estimate(flag)
     assert shared.kind == "flag" and shared.label == "flag: pk" and shared.specificity < 1e-3
     # an ordinary photo and a drawn look-alike flag are not taken for a reference member

@@ -75,8 +75,12 @@ def test_whitening_fit_decorrelates_and_round_trips(tmp_path: Path) -> None:
 def test_regions_equal_gem_of_each_window() -> None:
     fmap = (np.random.default_rng(1).random((8, 7, 9)) * 3 - 1).astype(np.float32)
     fast = regions(fmap, (3, 4, 5))
-    naive = [gem(fmap[:, i : i + k, j : j + k]) for k in (3, 4, 5)
-             for i in range(7 - k + 1) for j in range(9 - k + 1)]
+    naive = [
+        gem(fmap[:, i : i + k, j : j + k])
+        for k in (3, 4, 5)
+        for i in range(7 - k + 1)
+        for j in range(9 - k + 1)
+    ]
     assert fast.shape == (35 + 24 + 15, 8)
     assert np.allclose(fast, np.stack(naive), atol=1e-5)
     assert regions(fmap, (8,)).shape == (0, 8)

@@ -64,6 +64,27 @@ def drawn_images(seed: int, logos: int = 400) -> Images:
     )
 
 
-def real_images(seed: int) -> Images:
-    """Logos, flags, emoji and photos fetched into a cache (see ``service/training/avatars``)."""
-    raise NotImplementedError("real image sets arrive with the avatar benchmark's data module")
+def real_images(seed: int, personal: int = 600) -> Images:
+    """Real images fetched with ``npm pack`` into a cache (``avatar_sources``): simple-icons
+    logos as the groups' logos; flags, platform default silhouettes and popular emoji as the
+    shared avatars; other emoji and Meta's PDQ photos as personal avatars; and the evaders'
+    edits of the avatar benchmark (an emoji overlay picks a random emoji)."""
+    from service.training import avatar_edits, avatar_sources
+
+    rng = random.Random(seed)
+    logos = [s.image for s in avatar_sources.logos()]
+    rng.shuffle(logos)
+    popular = set(avatar_sources.POPULAR_EMOJI) | set(avatar_sources.SILHOUETTE_EMOJI)
+    common = [s.image for s in avatar_sources.flags()]
+    common += [s.image for s in avatar_sources.default_avatars()]
+    common += [s.image for s in avatar_sources.emoji(tuple(avatar_sources.POPULAR_EMOJI))]
+    others = [s for s in avatar_sources.emoji(limit=personal * 3) if s.name[6:] not in popular]
+    rng.shuffle(others)
+    mine = [s.image for s in others[:personal]] + [s.image for s in avatar_sources.photos()]
+    overlays = [s.image for s in others[personal : personal + 50]] or mine[:10]
+
+    def bind(edit: avatar_edits.Edit) -> ImageEdit:
+        return lambda img, r: edit(img, r, r.choice(overlays))
+
+    edits = {name: bind(fn) for name, fn in avatar_edits.EDITS.items()}
+    return Images(logos=logos, common=common, personal=mine, edits=edits)

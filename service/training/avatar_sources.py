@@ -29,11 +29,29 @@ PACKAGES = {
     "twemoji": "@discordapp/twemoji@16.0.1",
 }
 SIDE = 256
-PDQ_IMAGES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pdq" / "images"
+PDQ_IMAGES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pdq" / "images"
 SILHOUETTE_EMOJI = ("1f464", "1f465", "1f5e3")  # bust in silhouette, busts, speaking head
 POPULAR_EMOJI = (  # commonly used as avatars; part of the shared-avatar population
-    "1f600", "1f602", "2764", "1f525", "1f44d", "1f60e", "1f64f", "2b50", "1f319", "1f338",
-    "1f981", "1f985", "1f43a", "1f451", "1f30d", "1f3b5", "1f4f7", "1f680", "26bd", "1f3c6",
+    "1f600",
+    "1f602",
+    "2764",
+    "1f525",
+    "1f44d",
+    "1f60e",
+    "1f64f",
+    "2b50",
+    "1f319",
+    "1f338",
+    "1f981",
+    "1f985",
+    "1f43a",
+    "1f451",
+    "1f30d",
+    "1f3b5",
+    "1f4f7",
+    "1f680",
+    "26bd",
+    "1f3c6",
 )
 
 
@@ -51,8 +69,9 @@ def _tarball(spec: str) -> Path:
     stem = name.lstrip("@").replace("/", "-")
     path = target / f"{stem}-{version}.tgz"
     if not path.exists():
-        subprocess.run(["npm", "pack", spec, "--silent"], cwd=target, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["npm", "pack", spec, "--silent"], cwd=target, check=True, stdout=subprocess.DEVNULL
+        )
     return path
 
 
@@ -63,15 +82,16 @@ def _members(spec: str, prefix: str, suffix: str = ".svg") -> dict[str, bytes]:
             if m.isfile() and m.name.startswith(prefix) and m.name.endswith(suffix):
                 f = tar.extractfile(m)
                 if f is not None:
-                    out[m.name[len(prefix):-len(suffix)]] = f.read()
+                    out[m.name[len(prefix) : -len(suffix)]] = f.read()
     return out
 
 
 def _render(svg: bytes, side: int, background: str | None = None) -> Image.Image:
     import resvg_py
 
-    png = resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), width=side, height=side,
-                                background=background)
+    png = resvg_py.svg_to_bytes(
+        svg_string=svg.decode("utf-8"), width=side, height=side, background=background
+    )
     return Image.open(io.BytesIO(bytes(png))).convert("RGBA")
 
 
@@ -107,7 +127,7 @@ def logos(limit: int | None = None) -> list[Source]:
     out = []
     for slug in sorted(svgs)[:limit]:
         hexc = colours.get(slug, "333333")
-        rgb = tuple(int(hexc[i:i + 2], 16) for i in (0, 2, 4))
+        rgb = tuple(int(hexc[i : i + 2], 16) for i in (0, 2, 4))
 
         def make(slug: str = slug, hexc: str = hexc, rgb: tuple[int, ...] = rgb) -> Image.Image:
             svg = svgs[slug].replace(b"<svg ", f'<svg fill="#{hexc}" '.encode(), 1)
@@ -124,6 +144,7 @@ def flags() -> list[Source]:
     svgs = _members(PACKAGES["flags"], "package/svg/")
     out = []
     for code in sorted(svgs):
+
         def make(code: str = code) -> Image.Image:
             import resvg_py
 
@@ -176,8 +197,10 @@ def photos() -> list[Source]:
 def default_avatars() -> list[Source]:
     """Platform "no avatar" pictures: twemoji silhouettes and two drawn in the platforms' style."""
     out = [Source(f"default:{s.name}", "default", s.image) for s in emoji(SILHOUETTE_EMOJI)]
-    for name, bg, fg in (("x", (207, 217, 222), (255, 255, 255)),
-                         ("facebook", (200, 204, 209), (240, 242, 245))):
+    for name, bg, fg in (
+        ("x", (207, 217, 222), (255, 255, 255)),
+        ("facebook", (200, 204, 209), (240, 242, 245)),
+    ):
         img = Image.new("RGB", (SIDE, SIDE), bg)
         d = ImageDraw.Draw(img)
         d.ellipse((88, 48, 168, 128), fill=fg)  # head
