@@ -176,6 +176,44 @@ def candidates(bank_size: int, queries: int, dims: Sequence[int], k: int = 50,
     return out
 
 
+# ---------------------------------------------------------------- hot-path timings
+
+def timings(n: int = 2000, seed: int = 3) -> dict[str, float]:
+    """Microseconds per call on the hot path: analysis of a new name (cache cleared), a pair
+    comparison with both names analysed before (the bank side is always warm), a pair
+    comparison from cold, and one profile's n-gram vector."""
+    from service.features.ngrams import name_vector
+    from service.normalize import names as names_module
+    from service.scoring import names as scoring_module
+
+    bank = synthetic_bank(n, seed=seed)
+    rng = random.Random(seed)
+    queries = [evade(b, rng)[0] for b in bank]
+    rarity = reference_rarity()
+
+    def clear() -> None:
+        names_module._cached.cache_clear()
+        scoring_module._vector.cache_clear()
+
+    def per_call(fn: object, items: Sequence[object]) -> float:
+        t0 = time.perf_counter()
+        for item in items:
+            fn(item)  # type: ignore[operator]
+        return (time.perf_counter() - t0) / len(items) * 1e6
+
+    clear()
+    out = {"analyse_name_cold_us": per_call(analyse_name, bank)}
+    pairs = list(zip(queries, bank, strict=True))
+    clear()
+    out["compare_pair_cold_us"] = per_call(
+        lambda p: compare_names(p[0], "", p[1], "", rarity, 0.8), pairs)
+    out["compare_pair_warm_us"] = per_call(
+        lambda p: compare_names(p[0], "", p[1], "", rarity, 0.8), pairs)
+    clear()
+    out["name_vector_cold_us"] = per_call(lambda q: name_vector(q, q), queries)
+    return out
+
+
 # ---------------------------------------------------------------- 3. sanctions lists
 
 @dataclass
@@ -205,7 +243,8 @@ def naive_ranks(queries: Sequence[Query], bank: Sequence[str], k: int = 10) -> l
 def _feature_names() -> list[str]:
     return ["name.jaro_winkler", "name.token_set", "name.ngram_cosine", "name.visual_equal",
             "name.consonant_similarity", "name.skeleton_equal", "name.rare_overlap",
-            "name.shared_bits", "name.acronym", "name.lookalike", "name.embedding"]
+            "name.contained", "name.shared_bits", "name.acronym", "name.lookalike",
+            "name.embedding"]
 
 
 def pair_vector(query: str, cand: str, rarity: TokenRarity, cosine: float) -> list[float]:
@@ -382,6 +421,9 @@ def _print(results: dict[str, object]) -> None:
             if "retrieval" in group:
                 console.print(group, {k: round(v, 4) for k, v in row.items()})
         
+    if "timings" in results:
+        timed: dict[str, float] = results["timings"]  # type: ignore[assignment]
+        console.print("Hot path, µs per call:", {k: round(v, 1) for k, v in timed.items()})
     if "dakshina" in results:
         console.print("Dakshina (test split):", {k: round(v, 4) if isinstance(v, float) else v
                                                  for k, v in results["dakshina"].items()})
@@ -398,7 +440,8 @@ def _print(results: dict[str, object]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--only", choices=("dakshina", "candidates", "sanctions"), action="append")
+    parser.add_argument("--only", choices=("timings", "dakshina", "candidates", "sanctions"),
+                        action="append")
     parser.add_argument("--bank", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=5000)
     parser.add_argument("--dims", default=str(DIM), help="comma-separated n-gram dimensions")
@@ -409,9 +452,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="skip the weights fitted on generated evasions")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    only = set(args.only or ("dakshina", "candidates", "sanctions"))
+    only = set(args.only or ("timings", "dakshina", "candidates", "sanctions"))
     results: dict[str, object] = {}
     t0 = time.perf_counter()
+    if "timings" in only:
+        results["timings"] = timings()
     if "dakshina" in only:
         results["dakshina"] = dakshina(args.split)
     if "candidates" in only:

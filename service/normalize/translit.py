@@ -125,12 +125,7 @@ _VOWELS = set("aeiou")
 _REPEATS = re.compile(r"(.)\1+")
 
 
-@lru_cache(maxsize=65536)
-def consonant_skeleton(latin: str) -> str:
-    """The consonants of a Latin token in sound classes, vowels dropped: ``tehreek``, ``tahrik``,
-    ``tehrik`` → ``thrk``; ``lashkar``, ``lashker`` → ``lshkr``; ``qasim``, ``kasim`` → ``ksm``.
-    Medial y/w (and v) are dropped too, since Arabic script uses ی and و for long vowels; a
-    word-final h after a vowel (``-ah``, ``-eh``) is dropped as Urdu's silent he."""
+def _sound_classes(latin: str) -> str:
     s = latin
     for a, b in _DIGRAPHS:
         if a in s:
@@ -138,5 +133,28 @@ def consonant_skeleton(latin: str) -> str:
     s = _C_NOT_CH.sub("k", _SOFT_C.sub("s", s))
     if len(s) > 1 and s.endswith("h") and s[-2] in _VOWELS:
         s = s[:-1]
+    return s
+
+
+@lru_cache(maxsize=65536)
+def consonant_skeleton(latin: str) -> str:
+    """The consonants of a Latin token in sound classes, vowels dropped: ``tehreek``, ``tahrik``,
+    ``tehrik`` → ``thrk``; ``lashkar``, ``lashker`` → ``lshkr``; ``qasim``, ``kasim`` → ``ksm``.
+    Medial y/w (and v) are dropped too, since Arabic script uses ی and و for long vowels; a
+    word-final h after a vowel (``-ah``, ``-eh``) is dropped as Urdu's silent he."""
+    s = _sound_classes(latin)
     out = [ch for i, ch in enumerate(s) if ch not in _VOWELS and (i == 0 or ch not in "yv")]
     return _REPEATS.sub(r"\1", "".join(out))
+
+
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+
+
+@lru_cache(maxsize=65536)
+def spelling_key(latin: str) -> str:
+    """The consonant skeleton with a mark where vowels were: spellings of one Latin-written name
+    share it (``muhammad``, ``mohammed``, ``mohamad`` → ``mahamad``) while names that only share
+    consonants mostly do not (``mehmood`` → ``mahmad``). Keys word frequencies, not matching."""
+    s = _sound_classes(latin)
+    s = "".join(ch if i == 0 or ch not in "yv" else "a" for i, ch in enumerate(s))
+    return _REPEATS.sub(r"\1", _VOWEL_RUN.sub("a", s))

@@ -24,6 +24,7 @@ from service.scoring.rarity import TokenRarity
 
 MATCH_THRESHOLD = 0.85  # word similarity above which two words count as the same word
 MAX_SHARED_BITS = 60.0
+ACRONYM_MAX_P = 1 / 500  # a word in more names than this is a name word, not initials
 
 
 def word_similarity(a: NameForms, i: int, b: NameForms, j: int) -> float:
@@ -68,19 +69,24 @@ class WordMatch:
 
 
 def _bits(forms: NameForms, i: int, rarity: TokenRarity) -> float:
-    return rarity.bits(forms.tokens[i], forms.consonants[i])
+    return rarity.bits(forms.tokens[i])
 
 
-def match_words(q: NameForms, c: NameForms, rarity: TokenRarity) -> list[WordMatch]:
+def similarity_matrix(q: NameForms, c: NameForms) -> list[list[float]]:
+    """:func:`word_similarity` of every word of ``q`` with every word of ``c``."""
+    return [[word_similarity(q, i, c, j) for j in range(len(c.tokens))]
+            for i in range(len(q.tokens))]
+
+
+def match_words(q: NameForms, c: NameForms, rarity: TokenRarity,
+                sims: list[list[float]] | None = None) -> list[WordMatch]:
     """Pair the words of two names, order-free: equal and look-alike words first, then a word
     run together on one side (``ttpmedia``) with two or three adjacent words on the other
     (``ttp media``), then initials (``ttp`` ↔ ``tehreek taliban pakistan``), then the most similar
     remaining words (similarity at least ``MATCH_THRESHOLD``)."""
-    pairs = sorted(
-        ((word_similarity(q, i, c, j), i, j) for i in range(len(q.tokens))
-         for j in range(len(c.tokens))),
-        reverse=True,
-    )
+    sims = sims if sims is not None else similarity_matrix(q, c)
+    pairs = sorted(((sim, i, j) for i, row in enumerate(sims) for j, sim in enumerate(row)),
+                   reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
     out = _greedy(q, c, [p for p in pairs if p[0] >= 0.98], used_q, used_c, rarity)
@@ -116,7 +122,7 @@ def _acronym_matches(a: NameForms, b: NameForms, used_a: set[int], used_b: set[i
                if t not in CONNECTORS and t[:1].isalpha() and k not in used_b]
     out: list[WordMatch] = []
     for i, word in enumerate(a.tokens):
-        if i in used_a or not 3 <= len(word) <= 8 or not word.isalpha():
+        if i in used_a or not _may_be_acronym(word, rarity):
             continue
         for start in range(len(content) - len(word) + 1):
             run = content[start : start + len(word)]
@@ -176,7 +182,13 @@ def _latin_written(forms: NameForms) -> bool:
     return forms.scripts <= {"latin", "cyrillic", "greek"}
 
 
-def _acronym_of(a: NameForms, b: NameForms) -> str | None:
+def _may_be_acronym(word: str, rarity: TokenRarity) -> bool:
+    """3 to 8 letters and not a common name word: 'Aziz' is a name, not the initials of
+    'Ahmad Zaki Izzat Zaki'."""
+    return 3 <= len(word) <= 8 and word.isalpha() and rarity.probability(word) < ACRONYM_MAX_P
+
+
+def _acronym_of(a: NameForms, b: NameForms, rarity: TokenRarity) -> str | None:
     """A word of ``a`` (written in Latin letters, 3 to 8 of them) that is the initials of a run of
     words of ``b`` whose other words ``a`` also has: ``TTP`` ↔ ``Tehreek-e-Taliban Pakistan``,
     ``TTP Media`` ↔ ``Tehreek-e-Taliban Pakistan Media``. Connectors (e, ul, al) are skipped."""
@@ -186,7 +198,7 @@ def _acronym_of(a: NameForms, b: NameForms) -> str | None:
     a_words = set(a.visual)
     for word in a.tokens:
         n = len(word)
-        if not 3 <= n <= 8 or not word.isalpha():
+        if not _may_be_acronym(word, rarity):
             continue
         for start in range(len(content) - n + 1):
             run = content[start : start + n]
@@ -228,8 +240,10 @@ def _name_features(q: NameForms, c: NameForms, rarity: TokenRarity,
                            and len(q.consonant_joined) >= 3)
     matches = match_words(q, c, rarity)
     shared = sum(m.similarity * m.bits for m in matches)
-    total = _total_bits(q, rarity) + _total_bits(c, rarity)
-    dice = min(1.0, 2.0 * shared / total) if total > 0 else 0.0
+    q_bits, c_bits = _total_bits(q, rarity), _total_bits(c, rarity)
+    dice = min(1.0, 2.0 * shared / (q_bits + c_bits)) if q_bits + c_bits > 0 else 0.0
+    # Containment: a mirror may keep only part of the banned name, or add to it.
+    covered = min(1.0, shared / min(q_bits, c_bits)) if min(q_bits, c_bits) > 0 else 0.0
     words = ", ".join(f"{m.query!r}~{m.candidate!r} ({_one_in(m.bits)})"
                       for m in sorted(matches, key=lambda m: -m.bits)) or "none"
     via = f"read as {q.latin!r} vs {c.latin!r}"
@@ -253,10 +267,13 @@ def _name_features(q: NameForms, c: NameForms, rarity: TokenRarity,
         PairFeature("name", "name.rare_overlap", dice,
                     f"shared words weighted by rarity: {dice:.2f} of the names' evidence; "
                     f"shared: {words}"),
+        PairFeature("name", "name.contained", covered,
+                    f"{covered:.0%} of the evidence of the shorter name "
+                    f"({(q if q_bits <= c_bits else c).raw!r}) is found in the other"),
         PairFeature("name", "name.shared_bits", min(MAX_SHARED_BITS, float(shared)),
                     f"shared words carry {shared:.1f} bits of evidence ({words})"),
     ]
-    acronym = _acronym_of(q, c) or _acronym_of(c, q)
+    acronym = _acronym_of(q, c, rarity) or _acronym_of(c, q, rarity)
     if acronym:
         out.append(PairFeature("name", "name.acronym", 1.0,
                                f"{acronym.upper()!r} is the initials of the other name ({shown})"))
@@ -338,7 +355,7 @@ def compare_names(query_name: str, query_handle: str, cand_name: str, cand_handl
     out.extend(_cross_features(qn, qh, cn, ch))
     acronym = None
     if not qh.empty and not cn.empty:
-        acronym = _acronym_of(qh, cn)
+        acronym = _acronym_of(qh, cn, rarity)
     if acronym and not any(f.name == "name.acronym" for f in out):
         out.append(PairFeature("handle", "handle.acronym", 1.0,
                                f"handle @{qh.raw} is the initials {acronym.upper()!r} of "

@@ -4,8 +4,8 @@ accounts are one, sharing "Fulaani" is strong (Splink's term-frequency adjustmen
 ``TokenRarity`` counts, for each word, how many names contain it: the bank's names plus a
 reference population of ordinary names (Faker's person, company, city and country names for the
 locales where the banned groups' audiences live). A word's weight is its surprise in bits,
-``-log2 p``; spelling variants share a count through the consonant skeleton (``mohammed``,
-``muhammad`` → ``mhmd``), so an unseen spelling of a common name is not mistaken for a rare one.
+``-log2 p``; spelling variants share a count through a spelling key (``mohammed``, ``muhammad``
+→ ``mahamad``), so an unseen spelling of a common name is not mistaken for a rare one.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from pathlib import Path
 
 from service.errors import InvalidInput
 from service.normalize.names import NameForms, analyse_name
+from service.normalize.translit import consonant_skeleton, spelling_key
 
 MAX_BITS = 20.0
+CONSONANT_POOLING = 0.25
 _MIN_P_BY_LENGTH = {1: 0.05, 2: 0.005}  # initials and two-letter words are never rare evidence
 _FORMAT = "mirrorscan.token-rarity/1"
 # Words common in the names of accounts and organisations that person, company and place lists
@@ -33,6 +35,14 @@ GENERIC_ACCOUNT_WORDS = (
     "movement", "party", "force", "council", "association", "organization", "union", "federation",
     "society", "trust", "welfare", "youth", "students", "forum", "alliance", "league", "brigade",
 )
+# Faker draws first names uniformly from its lists, so the most common elements of South Asian and
+# Arab names come out far rarer than they are (Muhammad: 1 name in ~800). These get a prior share
+# of about 1 name in 50 in the reference population.
+COMMON_NAME_WORDS = (
+    "muhammad", "mohammad", "ahmed", "ali", "khan", "abdul", "abdullah", "hussain", "hassan",
+    "syed", "shah", "malik", "abu", "bin", "ibn",
+)
+COMMON_NAME_SHARE = 1 / 50
 REFERENCE_LOCALES = ("en_PK", "en_IN", "ar_AA", "ar_SA", "ar_EG", "ar_JO", "ar_PS", "fa_IR",
                      "tr_TR", "en_US", "en_GB", "id_ID", "bn_BD", "hi_IN", "ru_RU", "az_AZ")
 
@@ -40,6 +50,7 @@ REFERENCE_LOCALES = ("en_PK", "en_IN", "ar_AA", "ar_SA", "ar_EG", "ar_JO", "ar_P
 def _keys(forms: NameForms) -> set[str]:
     keys = set(forms.tokens)
     keys.update(a for a in forms.affixes if not a.isdigit())
+    keys.update(f"s:{spelling_key(t)}" for t in forms.tokens if len(t) >= 4)
     keys.update(f"c:{c}" for c in forms.consonants if len(c) >= 3)
     return keys
 
@@ -74,17 +85,20 @@ class TokenRarity:
         self._counts.subtract(_keys(forms))
         self._names = max(0, self._names - 1)
 
-    def probability(self, token: str, consonants: str = "") -> float:
+    def probability(self, token: str) -> float:
         """How likely a random name is to contain this word (or a spelling variant of it)."""
         total = self._names + 1
         p = (self._counts.get(token, 0) + 0.5) / total
-        if len(consonants) >= 3:
-            p = max(p, (self._counts.get(f"c:{consonants}", 0) + 0.5) / total)
+        if len(token) >= 4:
+            p = max(p, (self._counts.get(f"s:{spelling_key(token)}", 0) + 0.5) / total)
+        consonants = consonant_skeleton(token)
+        if len(consonants) >= 3:  # pools Arabic-script spellings, but also unrelated names
+            p = max(p, CONSONANT_POOLING * (self._counts.get(f"c:{consonants}", 0) + 0.5) / total)
         return min(1.0, max(p, _MIN_P_BY_LENGTH.get(len(token), 0.0)))
 
-    def bits(self, token: str, consonants: str = "") -> float:
+    def bits(self, token: str) -> float:
         """The evidence, in bits, of two names sharing this word: ``-log2 p``, at most 20."""
-        return min(MAX_BITS, -math.log2(self.probability(token, consonants)))
+        return min(MAX_BITS, -math.log2(self.probability(token)))
 
     def to_json(self) -> str:
         counts = {k: v for k, v in sorted(self._counts.items()) if v > 0}
@@ -124,6 +138,11 @@ def reference_names(per_locale: int = 3000, seed: int = 0) -> list[str]:
             f"{GENERIC_ACCOUNT_WORDS[j % len(GENERIC_ACCOUNT_WORDS)]}"
             for j in range(per_locale // 3)
         )
+    fake = Faker("en_PK")
+    fake.seed_instance(seed)
+    per_word = int(len(out) * COMMON_NAME_SHARE)
+    out.extend(f"{word} {fake.last_name()}" for word in COMMON_NAME_WORDS
+               for _ in range(per_word))
     return out
 
 
