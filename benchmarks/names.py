@@ -61,7 +61,8 @@ from benchmarks.name_data import (  # noqa: E402
 )
 from service.features.ngrams import DIM, forms_vector  # noqa: E402
 from service.normalize.names import analyse_handle, analyse_name  # noqa: E402
-from service.scoring.names import compare_names, name_similarity  # noqa: E402
+from service.scoring.name_words import name_similarity  # noqa: E402
+from service.scoring.names import compare_names  # noqa: E402
 from service.scoring.rarity import TokenRarity, reference_rarity  # noqa: E402
 
 faiss.omp_set_num_threads(1)

@@ -7,7 +7,8 @@ import pytest
 from service.domain import PairFeature
 from service.errors import InvalidInput
 from service.normalize.names import analyse_name
-from service.scoring.names import compare_names, match_words
+from service.scoring.name_words import match_words
+from service.scoring.names import compare_names
 from service.scoring.rarity import TokenRarity, build_reference, reference_rarity
 
 

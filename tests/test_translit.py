@@ -17,7 +17,7 @@ from service.normalize.translit import (
     split_article,
     to_latin,
 )
-from service.scoring.names import name_similarity
+from service.scoring.name_words import name_similarity
 from tests.conftest import shared_data
 
 
