@@ -4,11 +4,15 @@ A name is turned into a fixed-size float32 vector, L2-normalised, so that the in
 vectors is their cosine and a FAISS inner-product index returns the nearest names. Three groups of
 features, each normalised, weighted, summed, and normalised again:
 
-* character 3-grams of the look-alike key (``visual``) of the words run together, with start and
-  end marks: catches typos, homoglyphs, leetspeak, joined/split words and affixes (stripped first);
-* character 3-grams of the consonant skeleton: catches vowel spellings and transliterations
-  (``tehreek`` / ``tahrik`` / ``تحریک``);
-* the words themselves (look-alike keys), order-free: ``Ali Muhammad`` ≈ ``Muhammad Ali``.
+* character 3-grams of each word's look-alike key (``visual``), with start and end marks: catches
+  typos, homoglyphs, leetspeak and affixes (stripped first); words run together (``ttpmedia``)
+  share all but their boundary grams with the words apart (``ttp media``);
+* character 3-grams of each word's consonant skeleton: catches vowel spellings and
+  transliterations (``tehreek`` / ``tahrik`` / ``تحریک``);
+* the words themselves (look-alike keys).
+
+All three are bags, so word order does not matter: ``Ali Muhammad`` = ``Muhammad Ali``. (Grams of
+the words run together were measured too: 0.2 points less recall@50 on reordered evasions.)
 
 Hashing (signed, CRC-32) needs no vocabulary, so vectors of new names never require refitting and
 the index is built once. The dimension was chosen by measurement (``benchmarks/names.py``).
@@ -42,8 +46,8 @@ def _grams(text: str, n: int = 3) -> Iterable[str]:
 
 def _features(forms: NameForms) -> dict[str, list[str]]:
     return {
-        "v": list(_grams(forms.visual_joined)) if forms.visual_joined else [],
-        "c": list(_grams(forms.consonant_joined)) if forms.consonant_joined else [],
+        "v": [g for word in forms.visual for g in _grams(word)],
+        "c": [g for word in forms.consonants if word for g in _grams(word)],
         "t": list(forms.visual),
     }
 
