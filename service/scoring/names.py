@@ -88,7 +88,7 @@ def _name_features(q: NameForms, c: NameForms, rarity: TokenRarity,
                     f"shared words weighted by rarity: {dice:.2f} of the names' evidence; "
                     f"shared: {words}"),
         PairFeature("name", "name.contained", covered,
-                    f"{covered:.0%} of the evidence of the shorter name "
+                    f"{covered:.0%} of the word evidence of the less distinctive name "
                     f"({(q if q_bits <= c_bits else c).raw!r}) is found in the other"),
         PairFeature("name", "name.shared_bits", min(MAX_SHARED_BITS, float(shared)),
                     f"shared words carry {shared:.1f} bits of evidence ({words})"),
