@@ -59,6 +59,7 @@ class Features:
     name_vec: Vector | None
     bio_vec: Vector | None
     avatar: Avatar | None
+    name_grams: Vector | None = None  # hashed character n-grams of name + handle (not stored)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,9 +32,11 @@ from service.domain import (
     Verdict,
 )
 from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.features import ngrams
 from service.features.avatar import banned_avatar, query_avatar
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import lookup_keys, profile_keys
+from service.features.ngrams import name_vectors
 from service.features.pdq import MIN_QUALITY
 from service.features.text import TextEncoder, text_encoder
 from service.index.faiss_index import configure_faiss
@@ -124,6 +126,9 @@ class Pipeline:
     def channel_specs(self) -> dict[str, ChannelSpec]:
         return {
             "name": ChannelSpec("name", "float", self.text.dim, self.text.name),
+            "name_grams": ChannelSpec(
+                "name_grams", "float", ngrams.DIM, f"char-ngrams-{ngrams.DIM}"
+            ),
             "bio": ChannelSpec("bio", "float", self.text.dim, self.text.name),
             "avatar": ChannelSpec("avatar", "float", self.image.dim, self.image.name),
             "pdq": ChannelSpec("pdq", "binary", PDQ_BITS, "pdq"),
@@ -140,7 +145,7 @@ class Pipeline:
         """A fresh index set from the store's stored vectors (no re-encoding)."""
         indexes = IndexSet(self.channel_specs(), store_seq=self.store.max_seq())
         for batch in self.store.iter_accounts(batch=2000):
-            _index_accounts(indexes, batch)
+            self._index(indexes, batch)
             if progress:
                 progress(len(batch))
         return indexes
@@ -153,10 +158,15 @@ class Pipeline:
             removed = np.array([a.row_id for a in batch if a.removed], dtype=np.int64)
             for index in indexes.channels.values():
                 index.remove(removed)
-            _index_accounts(indexes, [a for a in batch if not a.removed])
+            self.context.forget(removed.tolist())
+            self._index(indexes, [a for a in batch if not a.removed])
             changed += len(batch)
         indexes.store_seq = max(indexes.store_seq, target)
         return changed
+
+    def _index(self, indexes: IndexSet, accounts: Sequence[StoredAccount]) -> None:
+        _index_accounts(indexes, accounts)
+        self.context.observe(accounts)
 
     def write_snapshot(self) -> Path:
         with self._write_lock:
@@ -217,10 +227,13 @@ class Pipeline:
         with timer.stage("embed"):
             texts = [p.name_text for p in profiles] + [p.bio.strip() for p in profiles]
             vecs = self.text.encode(texts)
+            grams = name_vectors([(p.display_name, p.handle) for p in profiles])
         n = len(profiles)
         for i in range(n):
             if out[i] is None:
-                out[i] = Features(_nonzero(vecs[i]), _nonzero(vecs[n + i]), avatars.get(i))
+                out[i] = Features(
+                    _nonzero(vecs[i]), _nonzero(vecs[n + i]), avatars.get(i), _nonzero(grams[i])
+                )
         return [o for o in out if o is not None]
 
     # --- the bank -------------------------------------------------------------------------
@@ -278,7 +291,7 @@ class Pipeline:
         changed = [r.row_id for r in written if r.outcome != "unchanged"]
         if changed:
             accounts = self.store.get_rows(changed)
-            _index_accounts(self.indexes, list(accounts.values()))
+            self._index(self.indexes, list(accounts.values()))
         self.indexes.store_seq = self.store.max_seq()
 
     def remove(self, account_id: str) -> bool:
@@ -289,6 +302,7 @@ class Pipeline:
             ids = np.array([row_id], dtype=np.int64)
             for index in self.indexes.channels.values():
                 index.remove(ids)
+            self.context.forget([row_id])
             self.indexes.store_seq = self.store.max_seq()
             return True
 
@@ -330,7 +344,7 @@ class Pipeline:
             candidates = self.candidates(profile, features)
             accounts = self.store.get_rows(c.row_id for c in candidates)
         found = [a for c in candidates if (a := accounts.get(c.row_id)) and not a.removed]
-        with timer.stage("compare"):
+        with timer.stage("compare"), self.context.lock.read():
             context = self.context.for_query(features, found)
             return [(a, compare(profile, features, a, context)) for a in found]
 
@@ -364,7 +378,9 @@ class Pipeline:
         account = self.store.get(account_id)
         if account is None or account.removed:
             raise NotFound(f"no banned account with id {account_id!r}")
-        pair = compare(profile, features, account, self.context.for_query(features, [account]))
+        with self.context.lock.read():
+            context = self.context.for_query(features, [account])
+            pair = compare(profile, features, account, context)
         prob, evidence = self.scorer.score(pair)
         p = account.profile
         return Match(p.id, p.group or "", prob, evidence, p, tuple(pair))
@@ -384,7 +400,11 @@ class Pipeline:
                 slot[channel] = best(slot.get(channel, s), s)
 
         channels = self.indexes.channels
-        for name, vec in (("name", features.name_vec), ("bio", features.bio_vec)):
+        for name, vec in (
+            ("name", features.name_vec),
+            ("name_grams", features.name_grams),
+            ("bio", features.bio_vec),
+        ):
             if vec is not None and channels[name].ntotal:
                 hits = channels[name].search(vec[None, :], k)
                 add(name, hits.ids[0], hits.scores[0], max)
@@ -438,9 +458,14 @@ def _index_accounts(indexes: IndexSet, accounts: Sequence[StoredAccount]) -> Non
     for index in channels.values():
         index.remove(ids)
     per_channel: dict[str, tuple[list[int], list[np.ndarray]]] = {n: ([], []) for n in channels}
-    for a in accounts:
+    grams = name_vectors([(a.profile.display_name, a.profile.handle) for a in accounts])
+    for a, gram in zip(accounts, grams, strict=True):
         f = a.features
-        vectors: dict[str, np.ndarray | None] = {"name": f.name_vec, "bio": f.bio_vec}
+        vectors: dict[str, np.ndarray | None] = {
+            "name": f.name_vec,
+            "name_grams": _nonzero(gram),
+            "bio": f.bio_vec,
+        }
         if f.avatar is not None:
             vectors["avatar"] = f.avatar.embedding
             if f.avatar.pdq_quality >= MIN_QUALITY and f.avatar.pdq:

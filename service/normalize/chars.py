@@ -20,7 +20,10 @@ MAX_CHARS = 256  # display names are <= 64 chars on every platform; anything lon
 _TATWEEL = "\u0640"
 # Characters that render as nothing (or as blank space) but are letters/symbols to Unicode.
 _INVISIBLE = {
-    0x115F, 0x1160, 0x3164, 0xFFA0,  # Hangul fillers, a favourite "blank name"
+    0x115F,
+    0x1160,
+    0x3164,
+    0xFFA0,  # Hangul fillers, a favourite "blank name"
     0x2800,  # braille pattern blank
     0x034F,  # combining grapheme joiner
     0x0640,  # tatweel (kashida): stretches Arabic words, no sound
@@ -28,21 +31,52 @@ _INVISIBLE = {
 # Combining-mark ranges that are diacritics on Latin/Greek/Cyrillic/Arabic (dropped). Marks of
 # Indic and other scripts are vowel signs that carry sound, so they are kept.
 _DROPPED_MARKS = (
-    (0x0300, 0x036F), (0x0483, 0x0489), (0x0591, 0x05C7), (0x0610, 0x061A), (0x064B, 0x065F),
-    (0x0670, 0x0670), (0x06D6, 0x06ED), (0x08D3, 0x08FF), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF),
-    (0x20D0, 0x20FF), (0xFE00, 0xFE0F), (0xFE20, 0xFE2F), (0xE0100, 0xE01EF),
+    (0x0300, 0x036F),
+    (0x0483, 0x0489),
+    (0x0591, 0x05C7),
+    (0x0610, 0x061A),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+    (0x06D6, 0x06ED),
+    (0x08D3, 0x08FF),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE00, 0xFE0F),
+    (0xFE20, 0xFE2F),
+    (0xE0100, 0xE01EF),
 )
 _TURNED = {  # upside-down text generators use these for a, c, e, f, g, h, i, j, k, m, r, t, v, w, y
-    "ɐ": "a", "ɔ": "c", "ǝ": "e", "ɟ": "f", "ƃ": "g", "ɥ": "h", "ᴉ": "i", "ɾ": "j", "ʞ": "k",
-    "ɯ": "m", "ɹ": "r", "ʇ": "t", "ʌ": "v", "ʍ": "w", "ʎ": "y", "ı": "i", "ȷ": "j",
+    "ɐ": "a",
+    "ɔ": "c",
+    "ǝ": "e",
+    "ɟ": "f",
+    "ƃ": "g",
+    "ɥ": "h",
+    "ᴉ": "i",
+    "ɾ": "j",
+    "ʞ": "k",
+    "ɯ": "m",
+    "ɹ": "r",
+    "ʇ": "t",
+    "ʌ": "v",
+    "ʍ": "w",
+    "ʎ": "y",
+    "ı": "i",
+    "ȷ": "j",
 }
 _DECORATIVE_NAME = re.compile(
     r"^(?:LATIN LETTER SMALL CAPITAL|NEGATIVE CIRCLED LATIN CAPITAL LETTER|"
     r"NEGATIVE SQUARED LATIN CAPITAL LETTER|LATIN SUBSCRIPT SMALL LETTER|"
     r"MODIFIER LETTER SMALL|MODIFIER LETTER CAPITAL) ([A-Z])$"
 )
-_DECORATIVE_BLOCKS = ((0x0250, 0x02FF), (0x1D00, 0x1DBF), (0x2090, 0x209C), (0xA730, 0xA7FF),
-                      (0x1F100, 0x1F1E5))
+_DECORATIVE_BLOCKS = (
+    (0x0250, 0x02FF),
+    (0x1D00, 0x1DBF),
+    (0x2090, 0x209C),
+    (0xA730, 0xA7FF),
+    (0x1F100, 0x1F1E5),
+)
 
 
 def _decoration_table() -> dict[int, str]:
@@ -109,12 +143,24 @@ def clean(raw: str) -> Cleaned:
 
 
 _SCRIPT_RANGES = (
-    (0x0041, 0x024F, "latin"), (0x1E00, 0x1EFF, "latin"), (0x0370, 0x03FF, "greek"),
-    (0x1F00, 0x1FFF, "greek"), (0x0400, 0x052F, "cyrillic"), (0x0590, 0x05FF, "hebrew"),
-    (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"), (0x08A0, 0x08FF, "arabic"),
-    (0xFB50, 0xFDFF, "arabic"), (0xFE70, 0xFEFF, "arabic"), (0x0900, 0x0DFF, "indic"),
-    (0x0E00, 0x0EFF, "thai"), (0x1100, 0x11FF, "hangul"), (0xAC00, 0xD7AF, "hangul"),
-    (0x3040, 0x30FF, "kana"), (0x3400, 0x9FFF, "han"), (0x20000, 0x2FFFF, "han"),
+    (0x0041, 0x024F, "latin"),
+    (0x1E00, 0x1EFF, "latin"),
+    (0x0370, 0x03FF, "greek"),
+    (0x1F00, 0x1FFF, "greek"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x08A0, 0x08FF, "arabic"),
+    (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0x0900, 0x0DFF, "indic"),
+    (0x0E00, 0x0EFF, "thai"),
+    (0x1100, 0x11FF, "hangul"),
+    (0xAC00, 0xD7AF, "hangul"),
+    (0x3040, 0x30FF, "kana"),
+    (0x3400, 0x9FFF, "han"),
+    (0x20000, 0x2FFFF, "han"),
 )
 
 

@@ -49,8 +49,23 @@ def latin_lookalike(token: str) -> str | None:
     return None
 
 
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                       "9": "g", "@": "a", "$": "s", "€": "e", "|": "l", "!": "i"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "@": "a",
+        "$": "s",
+        "€": "e",
+        "|": "l",
+        "!": "i",
+    }
+)
 _INNER_DIGITS = re.compile(r"^[a-z]+[0-9@$€|!][a-z0-9@$€|!]*[a-z]+$", re.IGNORECASE)
 
 

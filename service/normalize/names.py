@@ -34,21 +34,82 @@ from service.normalize.translit import (
 )
 
 # Words that evaders add around a banned name; "2", "_official", "backup" are the classic forms.
-AFFIXES = frozenset({
-    "official", "offical", "officiel", "officials", "ofc", "ofcl", "backup", "bkp", "bckp", "back",
-    "real", "the", "news", "tv", "new", "alt", "main", "original", "orig", "page", "acc",
-    "account", "channel", "again", "returns", "reloaded", "live",
-})
+AFFIXES = frozenset(
+    {
+        "official",
+        "offical",
+        "officiel",
+        "officials",
+        "ofc",
+        "ofcl",
+        "backup",
+        "bkp",
+        "bckp",
+        "back",
+        "real",
+        "the",
+        "news",
+        "tv",
+        "new",
+        "alt",
+        "main",
+        "original",
+        "orig",
+        "page",
+        "acc",
+        "account",
+        "channel",
+        "again",
+        "returns",
+        "reloaded",
+        "live",
+    }
+)
 # Affixes that evaders glue on to a handle without a separator (``realttp``, ``ttpbackup``); only
 # those that rarely begin or end an ordinary word (not "the", "new": Theodore, Newton, Andrew).
 _GLUED_PREFIXES = ("official", "offical", "backup", "real")
 _GLUED_SUFFIXES = ("official", "offical", "backup", "news", "tv")
 # Short function words of names: skipped in acronyms (Tehreek-e-Taliban Pakistan → TTP).
-CONNECTORS = frozenset({
-    "e", "i", "o", "a", "y", "ul", "al", "el", "ar", "as", "ad", "at", "az", "an", "ur", "ud",
-    "us", "ut", "of", "the", "and", "de", "la", "le", "du", "des", "wa", "va", "bin", "ibn",
-    "bint", "di", "da", "von", "van", "fi",
-})
+CONNECTORS = frozenset(
+    {
+        "e",
+        "i",
+        "o",
+        "a",
+        "y",
+        "ul",
+        "al",
+        "el",
+        "ar",
+        "as",
+        "ad",
+        "at",
+        "az",
+        "an",
+        "ur",
+        "ud",
+        "us",
+        "ut",
+        "of",
+        "the",
+        "and",
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "wa",
+        "va",
+        "bin",
+        "ibn",
+        "bint",
+        "di",
+        "da",
+        "von",
+        "van",
+        "fi",
+    }
+)
 _LEET_SYMBOL = re.compile(r"(?<=[^\W_])[@$€|!](?=[^\W_])")
 _LEET_SYMBOLS = str.maketrans({"@": "a", "$": "s", "€": "e", "|": "l", "!": "i"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
@@ -125,7 +186,7 @@ def _strip_glued(token: str) -> tuple[str, list[str]]:
         changed = False
         for affix in _GLUED_PREFIXES:
             if token.startswith(affix) and len(token) - len(affix) >= 3:
-                token, changed = token[len(affix):], True
+                token, changed = token[len(affix) :], True
                 stripped.append(affix)
         for affix in _GLUED_SUFFIXES:
             if token.endswith(affix) and len(token) - len(affix) >= 3:

@@ -22,11 +22,50 @@ _URDU_PERSIAN = set("ٹڈڑںےہھکیگپچژۃۓټډړږښځڅڼګېۍ")
 _ARABIC_ONLY = set("يكةى")
 
 _COMMON: dict[str, str] = {
-    "ب": "b", "پ": "p", "ت": "t", "ٹ": "t", "ټ": "t", "ج": "j", "چ": "ch", "ح": "h", "خ": "kh",
-    "د": "d", "ڈ": "d", "ډ": "d", "ر": "r", "ڑ": "d", "ړ": "r", "ز": "z", "ژ": "z", "ږ": "zh",
-    "س": "s", "ش": "sh", "ښ": "sh", "ص": "s", "ط": "t", "غ": "gh", "ف": "f", "ڤ": "v", "ق": "q",
-    "ک": "k", "ك": "k", "گ": "g", "ګ": "g", "ل": "l", "م": "m", "ن": "n", "ں": "n", "ڼ": "n",
-    "ھ": "h", "ځ": "z", "څ": "s", "ۓ": "e", "ے": "e", "ې": "e", "ۍ": "ai", "ء": "",
+    "ب": "b",
+    "پ": "p",
+    "ت": "t",
+    "ٹ": "t",
+    "ټ": "t",
+    "ج": "j",
+    "چ": "ch",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ڈ": "d",
+    "ډ": "d",
+    "ر": "r",
+    "ڑ": "d",
+    "ړ": "r",
+    "ز": "z",
+    "ژ": "z",
+    "ږ": "zh",
+    "س": "s",
+    "ش": "sh",
+    "ښ": "sh",
+    "ص": "s",
+    "ط": "t",
+    "غ": "gh",
+    "ف": "f",
+    "ڤ": "v",
+    "ق": "q",
+    "ک": "k",
+    "ك": "k",
+    "گ": "g",
+    "ګ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ں": "n",
+    "ڼ": "n",
+    "ھ": "h",
+    "ځ": "z",
+    "څ": "s",
+    "ۓ": "e",
+    "ے": "e",
+    "ې": "e",
+    "ۍ": "ai",
+    "ء": "",
 }
 _URDU: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
 _ARABIC: dict[str, str] = {"ث": "th", "ذ": "dh", "ض": "d", "ظ": "z"}
@@ -92,8 +131,12 @@ def arabic_to_latin(word: str, arabic: bool) -> str:
             out.append(str(int(ch)) if ch.isdecimal() else "")
         else:
             out.append(anyascii(ch).lower())
-        if (len(out) >= 2 and out[-1].startswith("h") and out[-2][-1:] in _DIGRAPH_FIRST
-                and ch != "ھ"):
+        if (
+            len(out) >= 2
+            and out[-1].startswith("h")
+            and out[-2][-1:] in _DIGRAPH_FIRST
+            and ch != "ھ"
+        ):
             out.insert(-1, "a")  # تحریک: t+h is not the digraph th, read it tahrik
     return "".join(out)
 
@@ -116,8 +159,17 @@ def to_latin(token: str, arabic: bool = False) -> str:
 
 
 _DIGRAPHS = (
-    ("sch", "sh"), ("ph", "f"), ("ck", "k"), ("dh", "d"), ("zh", "z"), ("gh", "g"), ("th", "t"),
-    ("kh", "k"), ("q", "k"), ("x", "ks"), ("w", "v"),
+    ("sch", "sh"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("dh", "d"),
+    ("zh", "z"),
+    ("gh", "g"),
+    ("th", "t"),
+    ("kh", "k"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("w", "v"),
 )
 _SOFT_C = re.compile(r"c(?=[eiy])")
 _C_NOT_CH = re.compile(r"c(?!h)")

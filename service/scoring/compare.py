@@ -6,14 +6,15 @@ side returns none, so it contributes nothing to the score."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from service.domain import Avatar, Features, PairFeature, Profile, StoredAccount, Vector
 from service.features.keys import handle_key
+from service.index.faiss_index import RWLock
+from service.normalize.names import NameForms, analyse_name
 from service.scoring.avatar import (
     AvatarCommonness,
     Shared,
@@ -25,6 +26,8 @@ from service.scoring.avatar import (
 )
 from service.scoring.bio import compare_bios
 from service.scoring.links import compare_links
+from service.scoring.names import compare_names
+from service.scoring.rarity import TokenRarity, reference_rarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,26 +80,13 @@ def identity(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
     ]
 
 
-def names(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
-    out: list[PairFeature] = []
-    qn, cn = q.profile.name_text, c.profile.name_text
-    if qn and cn:
-        ratio = fuzz.token_set_ratio(_fold(qn), _fold(cn)) / 100.0
-        out.append(PairFeature("name", "name.fuzzy", ratio, f"name '{qn}' vs '{cn}': {ratio:.0%}"))
-        cos = _cosine(q.features.name_vec, c.features.name_vec)
-        if cos is not None:
-            out.append(
-                PairFeature(
-                    "name", "name.embedding", _stretch(cos, 0.8), f"name meaning: cosine {cos:.2f}"
-                )
-            )
-    qh, ch = handle_key(q.profile.handle), handle_key(c.profile.handle)
-    if qh and ch:
-        ratio = fuzz.ratio(qh, ch) / 100.0
-        out.append(
-            PairFeature("handle", "handle.fuzzy", ratio, f"handle @{qh} vs @{ch}: {ratio:.0%}")
-        )
-    return out
+def names(q: Side, c: Side, ctx: PairContext) -> list[PairFeature]:
+    qp, cp = q.profile, c.profile
+    if not (qp.display_name or qp.handle) or not (cp.display_name or cp.handle):
+        return []
+    cos = _cosine(q.features.name_vec, c.features.name_vec)
+    rarity = ctx.rarity or reference_rarity()
+    return compare_names(qp.display_name, qp.handle, cp.display_name, cp.handle, rarity, cos)
 
 
 def bios(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
@@ -121,6 +111,7 @@ class PairContext:
     """What comparing one query with its candidates needs beyond the pair itself."""
 
     shared: dict[int, Shared] = field(default_factory=dict)  # row id -> avatar commonness
+    rarity: TokenRarity | None = None  # name-word frequencies: bank + ordinary names
 
 
 class BankContext:
@@ -134,6 +125,28 @@ class BankContext:
     def __init__(self) -> None:
         self._reference = AvatarCommonness(reference=True)
         self._cache: dict[tuple[int, bytes], Shared] = {}
+        self.rarity = reference_rarity()
+        self.lock = RWLock()  # rarity is not safe to read while it changes
+        self._names: dict[int, NameForms] = {}
+
+    def observe(self, accounts: Sequence[StoredAccount]) -> None:
+        """Count the banned accounts' name words (replacing what a row counted before)."""
+        forms = [(a.row_id, analyse_name(a.profile.display_name)) for a in accounts]
+        with self.lock.write():
+            for row_id, f in forms:
+                old = self._names.pop(row_id, None)
+                if old is not None:
+                    self.rarity.remove(old)
+                if not f.empty:
+                    self.rarity.add(f)
+                    self._names[row_id] = f
+
+    def forget(self, row_ids: Iterable[int]) -> None:
+        with self.lock.write():
+            for row_id in row_ids:
+                old = self._names.pop(row_id, None)
+                if old is not None:
+                    self.rarity.remove(old)
 
     def reference_shared(self, row_id: int, avatar: Avatar) -> Shared:
         key = (row_id, avatar.pdq[0] if avatar.pdq else b"")
@@ -146,9 +159,10 @@ class BankContext:
         return hit
 
     def for_query(self, features: Features, accounts: Sequence[StoredAccount]) -> PairContext:
+        """Call with ``lock.read()`` held for as long as the context is used."""
         query = features.avatar
         if query is None:
-            return PairContext()
+            return PairContext(rarity=self.rarity)
         cal = default_calibration()
         same: dict[int, str] = {}
         for a in accounts:
@@ -173,7 +187,7 @@ class BankContext:
             else:
                 label = f"the same picture is on banned accounts of {others + 1} different groups"
                 shared[a.row_id] = Shared(others, "bank", label)
-        return PairContext(shared)
+        return PairContext(shared, self.rarity)
 
 
 COMPARATORS: tuple[Comparator, ...] = (identity, names, bios, links, avatars)

@@ -62,19 +62,22 @@ def _bits(forms: NameForms, i: int, rarity: TokenRarity) -> float:
 
 def similarity_matrix(q: NameForms, c: NameForms) -> list[list[float]]:
     """:func:`word_similarity` of every word of ``q`` with every word of ``c``."""
-    return [[word_similarity(q, i, c, j) for j in range(len(c.tokens))]
-            for i in range(len(q.tokens))]
+    return [
+        [word_similarity(q, i, c, j) for j in range(len(c.tokens))] for i in range(len(q.tokens))
+    ]
 
 
-def match_words(q: NameForms, c: NameForms, rarity: TokenRarity,
-                sims: list[list[float]] | None = None) -> list[WordMatch]:
+def match_words(
+    q: NameForms, c: NameForms, rarity: TokenRarity, sims: list[list[float]] | None = None
+) -> list[WordMatch]:
     """Pair the words of two names, order-free: equal and look-alike words first, then a word
     run together on one side (``ttpmedia``) with two or three adjacent words on the other
     (``ttp media``), then initials (``ttp`` ↔ ``tehreek taliban pakistan``), then the most similar
     remaining words (similarity at least ``MATCH_THRESHOLD``)."""
     sims = sims if sims is not None else similarity_matrix(q, c)
-    pairs = sorted(((sim, i, j) for i, row in enumerate(sims) for j, sim in enumerate(row)),
-                   reverse=True)
+    pairs = sorted(
+        ((sim, i, j) for i, row in enumerate(sims) for j, sim in enumerate(row)), reverse=True
+    )
     used_q: set[int] = set()
     used_c: set[int] = set()
     out = _greedy(q, c, [p for p in pairs if p[0] >= 0.98], used_q, used_c, rarity)
@@ -82,13 +85,20 @@ def match_words(q: NameForms, c: NameForms, rarity: TokenRarity,
     out.extend(_joined_matches(c, q, used_c, used_q, rarity, flip=True))
     out.extend(_acronym_matches(q, c, used_q, used_c, rarity, flip=False))
     out.extend(_acronym_matches(c, q, used_c, used_q, rarity, flip=True))
-    out.extend(_greedy(q, c, [p for p in pairs if MATCH_THRESHOLD <= p[0] < 0.98], used_q,
-                       used_c, rarity))
+    out.extend(
+        _greedy(q, c, [p for p in pairs if MATCH_THRESHOLD <= p[0] < 0.98], used_q, used_c, rarity)
+    )
     return out
 
 
-def _greedy(q: NameForms, c: NameForms, pairs: list[tuple[float, int, int]], used_q: set[int],
-            used_c: set[int], rarity: TokenRarity) -> list[WordMatch]:
+def _greedy(
+    q: NameForms,
+    c: NameForms,
+    pairs: list[tuple[float, int, int]],
+    used_q: set[int],
+    used_c: set[int],
+    rarity: TokenRarity,
+) -> list[WordMatch]:
     out: list[WordMatch] = []
     for sim, i, j in pairs:
         if i in used_q or j in used_c:
@@ -100,14 +110,18 @@ def _greedy(q: NameForms, c: NameForms, pairs: list[tuple[float, int, int]], use
     return out
 
 
-def _acronym_matches(a: NameForms, b: NameForms, used_a: set[int], used_b: set[int],
-                     rarity: TokenRarity, flip: bool) -> list[WordMatch]:
+def _acronym_matches(
+    a: NameForms, b: NameForms, used_a: set[int], used_b: set[int], rarity: TokenRarity, flip: bool
+) -> list[WordMatch]:
     """An unmatched word of ``a`` that is the initials of unmatched words of ``b`` (TTP ↔
     Tehreek-e-Taliban Pakistan) shares their evidence, up to its own."""
     if not latin_written(a) or len(b.acronym) < 3:
         return []
-    content = [k for k, t in enumerate(b.tokens)
-               if t not in CONNECTORS and t[:1].isalpha() and k not in used_b]
+    content = [
+        k
+        for k, t in enumerate(b.tokens)
+        if t not in CONNECTORS and t[:1].isalpha() and k not in used_b
+    ]
     out: list[WordMatch] = []
     for i, word in enumerate(a.tokens):
         if i in used_a or not _may_be_acronym(word, rarity):
@@ -126,8 +140,9 @@ def _acronym_matches(a: NameForms, b: NameForms, used_a: set[int], used_b: set[i
     return out
 
 
-def _joined_matches(a: NameForms, b: NameForms, used_a: set[int], used_b: set[int],
-                    rarity: TokenRarity, flip: bool) -> list[WordMatch]:
+def _joined_matches(
+    a: NameForms, b: NameForms, used_a: set[int], used_b: set[int], rarity: TokenRarity, flip: bool
+) -> list[WordMatch]:
     out: list[WordMatch] = []
     for i in range(len(a.tokens)):
         if i in used_a:
@@ -139,7 +154,8 @@ def _joined_matches(a: NameForms, b: NameForms, used_a: set[int], used_b: set[in
                     continue
                 cons = "".join(b.consonants[k] for k in run)
                 if a.visual[i] != "".join(b.visual[k] for k in run) and not (
-                        len(cons) >= 3 and a.consonants[i] == cons):
+                    len(cons) >= 3 and a.consonants[i] == cons
+                ):
                     continue
                 bits = min(_bits(a, i, rarity), sum(_bits(b, k, rarity) for k in run))
                 joined = " ".join(b.tokens[k] for k in run)
@@ -161,8 +177,9 @@ def best_readings(a: NameForms, b: NameForms) -> tuple[NameForms, NameForms]:
     """The readings of two names (Urdu or Arabic values for Arabic script) that agree best."""
     if a.alternate is None and b.alternate is None:
         return a, b
-    pairs = [(x, y) for x in (a, a.alternate) if x is not None
-             for y in (b, b.alternate) if y is not None]
+    pairs = [
+        (x, y) for x in (a, a.alternate) if x is not None for y in (b, b.alternate) if y is not None
+    ]
     return max(pairs, key=lambda p: name_similarity(p[0], p[1]))
 
 

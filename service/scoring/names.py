@@ -31,7 +31,7 @@ MAX_SHARED_BITS = 60.0
 
 
 def _one_in(bits: float) -> str:
-    return f"1 name in {2 ** bits:,.0f}"
+    return f"1 name in {2**bits:,.0f}"
 
 
 @lru_cache(maxsize=32768)
@@ -47,71 +47,138 @@ def _sorted_latin(forms: NameForms) -> str:
     return " ".join(sorted(forms.tokens))
 
 
-def _name_features(q: NameForms, c: NameForms, rarity: TokenRarity,
-                   name_cosine: float | None) -> list[PairFeature]:
+def _name_features(
+    q: NameForms, c: NameForms, rarity: TokenRarity, name_cosine: float | None
+) -> list[PairFeature]:
     shown = f"{q.raw!r} vs {c.raw!r}"
-    jw = max(JaroWinkler.normalized_similarity(_sorted_latin(q), _sorted_latin(c)),
-             JaroWinkler.normalized_similarity(q.visual_joined, c.visual_joined))
+    jw = max(
+        JaroWinkler.normalized_similarity(_sorted_latin(q), _sorted_latin(c)),
+        JaroWinkler.normalized_similarity(q.visual_joined, c.visual_joined),
+    )
     token_set = float(fuzz.token_set_ratio(q.latin, c.latin)) / 100.0
     cos = max(0.0, _cosine(q, c))
     visual_equal = float(q.visual_joined == c.visual_joined)
     cons_sim = Indel.normalized_similarity(q.consonant_joined, c.consonant_joined)
-    skeleton_equal = float(q.consonant_joined == c.consonant_joined
-                           and len(q.consonant_joined) >= 3)
+    skeleton_equal = float(
+        q.consonant_joined == c.consonant_joined and len(q.consonant_joined) >= 3
+    )
     matches = match_words(q, c, rarity)
     shared = sum(m.similarity * m.bits for m in matches)
     q_bits, c_bits = total_bits(q, rarity), total_bits(c, rarity)
     dice = min(1.0, 2.0 * shared / (q_bits + c_bits)) if q_bits + c_bits > 0 else 0.0
     # Containment: a mirror may keep only part of the banned name, or add to it.
     covered = min(1.0, shared / min(q_bits, c_bits)) if min(q_bits, c_bits) > 0 else 0.0
-    words = ", ".join(f"{m.query!r}~{m.candidate!r} ({_one_in(m.bits)})"
-                      for m in sorted(matches, key=lambda m: -m.bits)) or "none"
+    words = (
+        ", ".join(
+            f"{m.query!r}~{m.candidate!r} ({_one_in(m.bits)})"
+            for m in sorted(matches, key=lambda m: -m.bits)
+        )
+        or "none"
+    )
     via = f"read as {q.latin!r} vs {c.latin!r}"
     out = [
-        PairFeature("name", "name.jaro_winkler", jw,
-                    f"display names {shown} are {jw:.2f} alike (Jaro-Winkler, {via})"),
-        PairFeature("name", "name.token_set", token_set,
-                    f"display names {shown} share {token_set:.0%} of their words in any order"),
-        PairFeature("name", "name.ngram_cosine", cos,
-                    f"display names {shown}: letter-pattern cosine {cos:.2f}"),
-        PairFeature("name", "name.visual_equal", visual_equal,
-                    f"display names {shown} look "
-                    + ("identical" if visual_equal else "different")
-                    + " once look-alike letters, decorations and affixes are folded"),
-        PairFeature("name", "name.consonant_similarity", cons_sim,
-                    f"consonant skeletons {q.consonant_joined!r} vs {c.consonant_joined!r}: "
-                    f"{cons_sim:.2f} alike (spelling and transliteration variants meet here)"),
-        PairFeature("name", "name.skeleton_equal", skeleton_equal,
-                    f"consonant skeletons {q.consonant_joined!r} and {c.consonant_joined!r} are "
-                    + ("equal" if skeleton_equal else "not equal")),
-        PairFeature("name", "name.rare_overlap", dice,
-                    f"shared words weighted by rarity: {dice:.2f} of the names' evidence; "
-                    f"shared: {words}"),
-        PairFeature("name", "name.contained", covered,
-                    f"{covered:.0%} of the word evidence of the less distinctive name "
-                    f"({(q if q_bits <= c_bits else c).raw!r}) is found in the other"),
-        PairFeature("name", "name.shared_bits", min(MAX_SHARED_BITS, float(shared)),
-                    f"shared words carry {shared:.1f} bits of evidence ({words})"),
+        PairFeature(
+            "name",
+            "name.jaro_winkler",
+            jw,
+            f"display names {shown} are {jw:.2f} alike (Jaro-Winkler, {via})",
+        ),
+        PairFeature(
+            "name",
+            "name.token_set",
+            token_set,
+            f"display names {shown} share {token_set:.0%} of their words in any order",
+        ),
+        PairFeature(
+            "name",
+            "name.ngram_cosine",
+            cos,
+            f"display names {shown}: letter-pattern cosine {cos:.2f}",
+        ),
+        PairFeature(
+            "name",
+            "name.visual_equal",
+            visual_equal,
+            f"display names {shown} look "
+            + ("identical" if visual_equal else "different")
+            + " once look-alike letters, decorations and affixes are folded",
+        ),
+        PairFeature(
+            "name",
+            "name.consonant_similarity",
+            cons_sim,
+            f"consonant skeletons {q.consonant_joined!r} vs {c.consonant_joined!r}: "
+            f"{cons_sim:.2f} alike (spelling and transliteration variants meet here)",
+        ),
+        PairFeature(
+            "name",
+            "name.skeleton_equal",
+            skeleton_equal,
+            f"consonant skeletons {q.consonant_joined!r} and {c.consonant_joined!r} are "
+            + ("equal" if skeleton_equal else "not equal"),
+        ),
+        PairFeature(
+            "name",
+            "name.rare_overlap",
+            dice,
+            f"shared words weighted by rarity: {dice:.2f} of the names' evidence; shared: {words}",
+        ),
+        PairFeature(
+            "name",
+            "name.contained",
+            covered,
+            f"{covered:.0%} of the word evidence of the less distinctive name "
+            f"({(q if q_bits <= c_bits else c).raw!r}) is found in the other",
+        ),
+        PairFeature(
+            "name",
+            "name.shared_bits",
+            min(MAX_SHARED_BITS, float(shared)),
+            f"shared words carry {shared:.1f} bits of evidence ({words})",
+        ),
     ]
     acronym = acronym_of(q, c, rarity) or acronym_of(c, q, rarity)
     if acronym:
-        out.append(PairFeature("name", "name.acronym", 1.0,
-                               f"{acronym.upper()!r} is the initials of the other name ({shown})"))
+        out.append(
+            PairFeature(
+                "name",
+                "name.acronym",
+                1.0,
+                f"{acronym.upper()!r} is the initials of the other name ({shown})",
+            )
+        )
     if q.lookalikes and max(jw, visual_equal) >= 0.9:
-        out.append(PairFeature(
-            "name", "name.lookalike", 1.0,
-            f"the query writes {', '.join(map(repr, q.lookalikes))} with look-alike letters or "
-            f"leetspeak, and then matches {c.raw!r}"))
+        out.append(
+            PairFeature(
+                "name",
+                "name.lookalike",
+                1.0,
+                f"the query writes {', '.join(map(repr, q.lookalikes))} with look-alike letters or "
+                f"leetspeak, and then matches {c.raw!r}",
+            )
+        )
     if name_cosine is not None:
-        out.append(PairFeature("name", "name.embedding", float(name_cosine),
-                               f"multilingual name-embedding cosine {name_cosine:.2f} "
-                               f"({shown}; carries names across scripts)"))
+        out.append(
+            PairFeature(
+                "name",
+                "name.embedding",
+                float(name_cosine),
+                f"multilingual name-embedding cosine {name_cosine:.2f} "
+                f"({shown}; carries names across scripts)",
+            )
+        )
     if q.decorations and c.decorations:
         qd, cd = set(q.decorations), set(c.decorations)
         shared_d = len(qd & cd) / len(qd | cd)
-        out.append(PairFeature("name", "name.decorations_shared", shared_d,
-                               f"decorations {''.join(q.decorations)} vs {''.join(c.decorations)}"
-                               f": {shared_d:.0%} shared"))
+        out.append(
+            PairFeature(
+                "name",
+                "name.decorations_shared",
+                shared_d,
+                f"decorations {''.join(q.decorations)} vs {''.join(c.decorations)}"
+                f": {shared_d:.0%} shared",
+            )
+        )
     return out
 
 
@@ -121,32 +188,61 @@ def _handle_features(q: NameForms, c: NameForms) -> list[PairFeature]:
     exact = float(q.joined == c.joined)
     visual = float(q.visual_joined == c.visual_joined)
     out = [
-        PairFeature("handle", "handle.exact", exact,
-                    f"handles {shown} are " + ("the same" if exact else "different")
-                    + f" once affixes and separators are stripped ({q.joined!r}, {c.joined!r})"),
-        PairFeature("handle", "handle.visual_equal", visual,
-                    f"handles {shown} look " + ("identical" if visual else "different")
-                    + f" after look-alike folding ({q.visual_joined!r}, {c.visual_joined!r})"),
-        PairFeature("handle", "handle.jaro_winkler", jw,
-                    f"handles {shown} are {jw:.2f} alike (Jaro-Winkler after look-alike folding)"),
+        PairFeature(
+            "handle",
+            "handle.exact",
+            exact,
+            f"handles {shown} are "
+            + ("the same" if exact else "different")
+            + f" once affixes and separators are stripped ({q.joined!r}, {c.joined!r})",
+        ),
+        PairFeature(
+            "handle",
+            "handle.visual_equal",
+            visual,
+            f"handles {shown} look "
+            + ("identical" if visual else "different")
+            + f" after look-alike folding ({q.visual_joined!r}, {c.visual_joined!r})",
+        ),
+        PairFeature(
+            "handle",
+            "handle.jaro_winkler",
+            jw,
+            f"handles {shown} are {jw:.2f} alike (Jaro-Winkler after look-alike folding)",
+        ),
     ]
     extra = sorted(set(q.affixes) - set(c.affixes))
     if extra and jw >= 0.9:
-        out.append(PairFeature("handle", "handle.evasion_affix", jw,
-                               f"handle @{q.raw} is @{c.raw}'s core {c.joined!r} plus "
-                               f"{', '.join(map(repr, extra))}"))
+        out.append(
+            PairFeature(
+                "handle",
+                "handle.evasion_affix",
+                jw,
+                f"handle @{q.raw} is @{c.raw}'s core {c.joined!r} plus "
+                f"{', '.join(map(repr, extra))}",
+            )
+        )
     if q.lookalikes and jw >= 0.9:
-        out.append(PairFeature("handle", "handle.lookalike", 1.0,
-                               f"handle @{q.raw} uses look-alike letters or leetspeak "
-                               f"({', '.join(map(repr, q.lookalikes))}) to imitate @{c.raw}"))
+        out.append(
+            PairFeature(
+                "handle",
+                "handle.lookalike",
+                1.0,
+                f"handle @{q.raw} uses look-alike letters or leetspeak "
+                f"({', '.join(map(repr, q.lookalikes))}) to imitate @{c.raw}",
+            )
+        )
     return out
 
 
-def _cross_features(qn: NameForms, qh: NameForms, cn: NameForms,
-                    ch: NameForms) -> list[PairFeature]:
+def _cross_features(
+    qn: NameForms, qh: NameForms, cn: NameForms, ch: NameForms
+) -> list[PairFeature]:
     best, text = -1.0, ""
-    for a, b, what in ((qh, cn, "query handle @{a} vs display name {b!r}"),
-                       (qn, ch, "query display name {a!r} vs handle @{b}")):
+    for a, b, what in (
+        (qh, cn, "query handle @{a} vs display name {b!r}"),
+        (qn, ch, "query display name {a!r} vs handle @{b}"),
+    ):
         if a.empty or b.empty:
             continue
         sim = JaroWinkler.normalized_similarity(a.visual_joined, b.visual_joined)
@@ -154,12 +250,24 @@ def _cross_features(qn: NameForms, qh: NameForms, cn: NameForms,
             best, text = sim, what.format(a=a.raw, b=b.raw)
     if best < 0:
         return []
-    return [PairFeature("handle", "handle.name_cross", best,
-                        f"{text}: {best:.2f} alike after look-alike folding")]
+    return [
+        PairFeature(
+            "handle",
+            "handle.name_cross",
+            best,
+            f"{text}: {best:.2f} alike after look-alike folding",
+        )
+    ]
 
 
-def compare_names(query_name: str, query_handle: str, cand_name: str, cand_handle: str,
-                  rarity: TokenRarity, name_cosine: float | None = None) -> list[PairFeature]:
+def compare_names(
+    query_name: str,
+    query_handle: str,
+    cand_name: str,
+    cand_handle: str,
+    rarity: TokenRarity,
+    name_cosine: float | None = None,
+) -> list[PairFeature]:
     """Name and handle features of a (query profile, banned account) pair. Name features need
     both display names, handle features both handles, the cross feature a handle on one side and
     a display name on the other; what is missing contributes no feature. ``name_cosine`` is the
@@ -177,7 +285,12 @@ def compare_names(query_name: str, query_handle: str, cand_name: str, cand_handl
     if not qh.empty and not cn.empty:
         acronym = acronym_of(qh, cn, rarity)
     if acronym and not any(f.name == "name.acronym" for f in out):
-        out.append(PairFeature("handle", "handle.acronym", 1.0,
-                               f"handle @{qh.raw} is the initials {acronym.upper()!r} of "
-                               f"{cn.raw!r}"))
+        out.append(
+            PairFeature(
+                "handle",
+                "handle.acronym",
+                1.0,
+                f"handle @{qh.raw} is the initials {acronym.upper()!r} of {cn.raw!r}",
+            )
+        )
     return out

@@ -28,23 +28,100 @@ _FORMAT = "mirrorscan.token-rarity/1"
 # Words common in the names of accounts and organisations that person, company and place lists
 # under-represent; the reference population gets "<place or surname> <word>" names built on them.
 GENERIC_ACCOUNT_WORDS = (
-    "media", "news", "tv", "official", "channel", "network", "updates", "live", "press", "radio",
-    "times", "daily", "voice", "info", "online", "world", "global", "pakistan", "india",
-    "afghanistan", "islam", "islamic", "muslim", "ummah", "urdu", "english", "pashto", "arabic",
-    "group", "page", "team", "studio", "productions", "foundation", "center", "army", "front",
-    "movement", "party", "force", "council", "association", "organization", "union", "federation",
-    "society", "trust", "welfare", "youth", "students", "forum", "alliance", "league", "brigade",
+    "media",
+    "news",
+    "tv",
+    "official",
+    "channel",
+    "network",
+    "updates",
+    "live",
+    "press",
+    "radio",
+    "times",
+    "daily",
+    "voice",
+    "info",
+    "online",
+    "world",
+    "global",
+    "pakistan",
+    "india",
+    "afghanistan",
+    "islam",
+    "islamic",
+    "muslim",
+    "ummah",
+    "urdu",
+    "english",
+    "pashto",
+    "arabic",
+    "group",
+    "page",
+    "team",
+    "studio",
+    "productions",
+    "foundation",
+    "center",
+    "army",
+    "front",
+    "movement",
+    "party",
+    "force",
+    "council",
+    "association",
+    "organization",
+    "union",
+    "federation",
+    "society",
+    "trust",
+    "welfare",
+    "youth",
+    "students",
+    "forum",
+    "alliance",
+    "league",
+    "brigade",
 )
 # Faker draws first names uniformly from its lists, so the most common elements of South Asian and
 # Arab names come out far rarer than they are (Muhammad: 1 name in ~800). These get a prior share
 # of about 1 name in 50 in the reference population.
 COMMON_NAME_WORDS = (
-    "muhammad", "mohammad", "ahmed", "ali", "khan", "abdul", "abdullah", "hussain", "hassan",
-    "syed", "shah", "malik", "abu", "bin", "ibn",
+    "muhammad",
+    "mohammad",
+    "ahmed",
+    "ali",
+    "khan",
+    "abdul",
+    "abdullah",
+    "hussain",
+    "hassan",
+    "syed",
+    "shah",
+    "malik",
+    "abu",
+    "bin",
+    "ibn",
 )
 COMMON_NAME_SHARE = 1 / 50
-REFERENCE_LOCALES = ("en_PK", "en_IN", "ar_AA", "ar_SA", "ar_EG", "ar_JO", "ar_PS", "fa_IR",
-                     "tr_TR", "en_US", "en_GB", "id_ID", "bn_BD", "hi_IN", "ru_RU", "az_AZ")
+REFERENCE_LOCALES = (
+    "en_PK",
+    "en_IN",
+    "ar_AA",
+    "ar_SA",
+    "ar_EG",
+    "ar_JO",
+    "ar_PS",
+    "fa_IR",
+    "tr_TR",
+    "en_US",
+    "en_GB",
+    "id_ID",
+    "bn_BD",
+    "hi_IN",
+    "ru_RU",
+    "az_AZ",
+)
 
 
 def _keys(forms: NameForms) -> set[str]:
@@ -102,8 +179,11 @@ class TokenRarity:
 
     def to_json(self) -> str:
         counts = {k: v for k, v in sorted(self._counts.items()) if v > 0}
-        return json.dumps({"format": _FORMAT, "names": self._names, "counts": counts},
-                          ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(
+            {"format": _FORMAT, "names": self._names, "counts": counts},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
 
     @classmethod
     def from_json(cls, text: str) -> TokenRarity:
@@ -141,8 +221,7 @@ def reference_names(per_locale: int = 3000, seed: int = 0) -> list[str]:
     fake = Faker("en_PK")
     fake.seed_instance(seed)
     per_word = int(len(out) * COMMON_NAME_SHARE)
-    out.extend(f"{word} {fake.last_name()}" for word in COMMON_NAME_WORDS
-               for _ in range(per_word))
+    out.extend(f"{word} {fake.last_name()}" for word in COMMON_NAME_WORDS for _ in range(per_word))
     return out
 
 

@@ -70,7 +70,16 @@ LEGIT_BIO = (
     "{org} | Official | News and statements from the central office",
     "The official page of {org}.",
 )
-ORDINARY_BIO = ("{job}. {sentence}", "{sentence}", "Love my family. {job}.", "")
+ORDINARY_BIO = (
+    "{job} from {city}. {hobby}.", "{job} | {city}", "Love my family. {job}.", "{hobby}. {city}.",
+    "Student at {uni}. {hobby}.", "{city} ❤️ | {hobby}", "Proud Pakistani. {job}.", "",
+    "Cricket, chai and {hobby}.", "Views are my own. {job} in {city}.",
+)  # fmt: skip
+HOBBIES = ("Cricket fan", "Foodie", "Travel and photography", "Poetry lover", "Gamer",
+           "Reading Iqbal and Faiz", "Cooking", "Football", "Coding", "Fashion", "Biker",
+           "Nature lover", "Quran and family", "Music is life", "Truck art")  # fmt: skip
+UNIVERSITIES = ("LUMS", "NUST", "University of Peshawar", "Quaid-i-Azam University",
+                "University of Karachi", "Kabul University", "FAST", "UET Lahore")  # fmt: skip
 INVITE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789"
 REGIONS = ("Khyber Pakhtunkhwa", "Balochistan", "Afghanistan", "the tribal districts",
            "South Asia", "Kunar and Nangarhar", "Waziristan")  # fmt: skip
@@ -171,6 +180,13 @@ class Generator:
         for title in ("الأستاذ ", "الأستاذة ", "السيد ", "السيدة ", "الدكتور ", "الدكتورة "):
             name = name.removeprefix(title)
         return name
+
+    def ordinary_bio(self, rng: random.Random) -> str:
+        faker = self.fakers["en_PK"]
+        return rng.choice(ORDINARY_BIO).format(
+            job=faker.job(), city=faker.city(), hobby=rng.choice(HOBBIES),
+            uni=rng.choice(UNIVERSITIES),
+        )  # fmt: skip
 
     def latin_person(self, rng: random.Random) -> str:
         return str(self.fakers["en_PK"].name())
@@ -320,9 +336,10 @@ class Generator:
         elif family == "alias" and len(group.names) > 1:
             name = rng.choice(group.names[1:])
             handle = ev.handle_of(name, rng)
-        elif family == "acronym":
-            name = ev.acronym(name) + rng.choice(["", " Media", " Official", " 2"])
-            handle = ev.handle_affix(ev.acronym(src["display_name"]).lower(), rng)
+        elif family == "acronym":  # the group's initials: "TTP Media"
+            initials = ev.acronym(rng.choice(group.names[:2]))
+            name = initials + rng.choice(["", " Media", " Official", " 2", " News"])
+            handle = ev.handle_affix(initials.lower(), rng)
         elif family in ("new-name-same-avatar", "new-name-same-link"):
             new_name = True
             name = (
@@ -442,14 +459,10 @@ class Generator:
             base = rng.choice(members)["display_name"] if members else self.person(rng)
             first = base.split()[0]
             name = f"{first} {self.latin_person(rng).split()[-1]}"
-            bio = rng.choice(ORDINARY_BIO).format(
-                job=self.fakers["en_PK"].job(), sentence=self.fakers["en_PK"].sentence()
-            )
+            bio = self.ordinary_bio(rng)
         elif family == "shared-avatar":
             name = self.person(rng)
-            bio = rng.choice(ORDINARY_BIO).format(
-                job=self.fakers["en_PK"].job(), sentence=self.fakers["en_PK"].sentence()
-            )
+            bio = self.ordinary_bio(rng)
             if self.images:
                 common_in_bank = [
                     self._source_images[b["id"]]
@@ -463,9 +476,7 @@ class Generator:
             bio = rng.choice(LEGIT_BIO).format(org=name) if rng.random() < 0.5 else ""
         else:
             name = self.person(rng)
-            bio = rng.choice(ORDINARY_BIO).format(
-                job=self.fakers["en_PK"].job(), sentence=self.fakers["en_PK"].sentence()
-            )
+            bio = self.ordinary_bio(rng)
             if self.images and rng.random() < 0.5:
                 img = rng.choice(self.images.personal + self.images.common)
         handle = ev.handle_of(name, rng)
