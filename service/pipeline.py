@@ -27,7 +27,10 @@ from service.features.keys import profile_keys
 from service.features.pdq import MIN_QUALITY, pdq_dihedral
 from service.features.text import TextEncoder, text_encoder
 from service.index.faiss_index import configure_faiss
+from service.index.fit import fit_set
+from service.index.plan import IndexPlan
 from service.index.snapshot import ChannelSpec, IndexSet
+from service.metrics import Metrics
 from service.normalize.image import decode_image, thumbnail
 from service.scoring.compare import compare
 from service.scoring.model import LogisticScorer, band_for
@@ -67,8 +70,10 @@ class Pipeline:
         text: TextEncoder,
         image: ImageEncoder,
         scorer: LogisticScorer,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics(settings.budget.as_ms())
         self.store = store
         self.text = text
         self.image = image
@@ -122,6 +127,7 @@ class Pipeline:
         if loaded is None:
             loaded = self.build_indexes(progress)
         self.catch_up(loaded)
+        fit_set(loaded, self.settings.index.policy())
         self.indexes = loaded
 
     def build_indexes(self, progress: Progress | None = None) -> IndexSet:
@@ -148,7 +154,13 @@ class Pipeline:
 
     def write_snapshot(self) -> Path:
         with self._write_lock:
+            self.fit_indexes()
             return self.indexes.write_snapshot(self.settings.index_dir)
+
+    def fit_indexes(self) -> dict[str, IndexPlan]:
+        """Give each channel the index its size calls for (exact, or an inverted file trained
+        on its vectors); searches continue meanwhile. Call with writes held off."""
+        return fit_set(self.indexes, self.settings.index.policy())
 
     def warm_up(self) -> None:
         """Run the real path once on synthetic input, so the first request is not the slow one."""
@@ -334,10 +346,13 @@ class Pipeline:
         top = tuple(matches[: self.settings.search.matches_returned])
         best = top[0].score if top else 0.0
         bands = self.settings.bands
+        band = band_for(best, block=bands.block, review=bands.review)
+        if self.ready:  # the warm-up request is not traffic
+            self.metrics.observe_stages(timer.ms, band)
         return Verdict(
             id=profile.id,
             score=best,
-            band=band_for(best, block=bands.block, review=bands.review),
+            band=band,
             matches=top,
             model_version=self.scorer.version,
             timings_ms={k: round(v, 3) for k, v in timer.ms.items()},

@@ -14,6 +14,7 @@ from service.api.auth import KeyRing
 from service.config import Settings
 from service.errors import NotReady
 from service.ingest.fetch import SafeFetcher
+from service.metrics import Metrics
 from service.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class Runtime:
         self.executor = ThreadPoolExecutor(
             max_workers=settings.workers, thread_name_prefix="mirrorscan-cpu"
         )
+        self.metrics = Metrics(settings.budget.as_ms())  # this app's registry, never the global
         self._pipeline: Pipeline | None = None
         self.load_error: str | None = None
         self.fetcher = SafeFetcher(settings.fetch)  # async: used and closed on the event loop
@@ -50,7 +52,9 @@ class Runtime:
 
     async def load(self) -> None:
         try:
-            self._pipeline = await self.run(Pipeline.open, self.settings)
+            pipeline = await self.run(Pipeline.open, self.settings)
+            pipeline.metrics = self.metrics  # before any request can reach it
+            self._pipeline = pipeline
             log.info("ready: %s", self._pipeline.indexes.counts())
         except Exception as exc:  # surfaced on /readyz and every route, and logged
             self.load_error = f"loading failed: {exc}"

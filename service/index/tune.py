@@ -1,0 +1,126 @@
+"""Measuring an approximate index against exact search, and choosing its ``nprobe`` from that
+measurement: the fewest lists whose recall@10 reaches the target on queries drawn from the
+channel's own vectors.
+
+The exact answer is accumulated chunk by chunk (``ExactTopK``), so a million vectors are compared
+without ever being held twice."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from service.index.faiss_index import ChannelIndex
+
+log = logging.getLogger(__name__)
+F32 = npt.NDArray[np.float32]
+Ids = npt.NDArray[np.int64]
+
+
+class ExactTopK:
+    """Brute-force top-k of fixed queries over vectors fed in chunks (inner product for float,
+    Hamming distance for packed binary)."""
+
+    def __init__(self, queries: npt.NDArray[np.generic], k: int, binary: bool = False) -> None:
+        self.queries = queries
+        self.k = k
+        self.binary = binary
+        n = len(queries)
+        self.ids: Ids = np.full((n, k), -1, dtype=np.int64)
+        worst = np.iinfo(np.int32).max if binary else -np.inf
+        self.scores = np.full((n, k), worst, dtype=np.float64)
+
+    def update(self, ids: Ids, vectors: npt.NDArray[np.generic]) -> None:
+        if not len(ids):
+            return
+        if self.binary:
+            xor = np.bitwise_xor(self.queries[:, None, :], vectors[None, :, :])
+            sims = -np.unpackbits(xor, axis=2).sum(axis=2, dtype=np.int64).astype(np.float64)
+            current = -self.scores
+        else:
+            sims = (np.asarray(self.queries, np.float32) @ vectors.T.astype(np.float32)).astype(
+                np.float64
+            )
+            current = self.scores
+        all_scores = np.concatenate([current, sims], axis=1)
+        all_ids = np.concatenate([self.ids, np.broadcast_to(ids, (len(self.queries), len(ids)))], 1)
+        keep = np.argpartition(-all_scores, self.k - 1, axis=1)[:, : self.k]
+        top = np.take_along_axis(all_scores, keep, 1)
+        order = np.argsort(-top, axis=1, kind="stable")
+        self.ids = np.take_along_axis(np.take_along_axis(all_ids, keep, 1), order, 1)
+        best = np.take_along_axis(top, order, 1)
+        self.scores = -best if self.binary else best
+
+
+def recall_at_k(found: Ids, truth: Ids) -> float:
+    """Mean share of the exact top-k that the approximate search returned."""
+    k = truth.shape[1]
+    hits = sum(
+        len(set(f.tolist()) & set(t.tolist()) - {-1}) for f, t in zip(found, truth, strict=True)
+    )
+    valid = int((truth >= 0).sum())
+    return hits / max(valid, 1) if k else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Tuned:
+    nprobe: int
+    recall: float
+    met: bool  # the target was reached within the allowed probes
+
+
+def without(found: Ids, exclude: Ids | None, k: int) -> Ids:
+    """The first ``k`` ids of each row other than that row's ``exclude`` id (-1: none)."""
+    if exclude is None:
+        return found[:, :k]
+    out = np.full((len(found), k), -1, dtype=np.int64)
+    for row, (ids, own) in enumerate(zip(found, exclude, strict=True)):
+        kept = ids[ids != own][:k]
+        out[row, : len(kept)] = kept
+    return out
+
+
+def tune_nprobe(
+    index: ChannelIndex,
+    queries: F32,
+    truth: Ids,
+    target: float,
+    most: int,
+    exclude: Ids | None = None,
+    k: int = 10,
+) -> Tuned:
+    """The smallest nprobe of 1, 2, 3, 4, 6, 8, 12, ... (steps of 1.5x, up to ``most``) whose
+    recall@k reaches ``target``; the
+    index is left set to it (or to ``most`` when no nprobe reaches the target). A query whose
+    ``exclude`` id is not -1 is a stored vector asked about itself: that id is left out of both
+    the answer and ``truth`` (leave-one-out)."""
+    nprobe, recall = 1, 0.0
+    while True:
+        index.set_nprobe(nprobe)
+        found = without(index.search(queries, k + 1).ids, exclude, k)
+        recall = recall_at_k(found, truth)
+        if recall >= target:
+            return Tuned(nprobe, recall, True)
+        if nprobe >= most:
+            log.warning("nprobe %d reaches recall@%d %.3f < %.3f", nprobe, k, recall, target)
+            return Tuned(nprobe, recall, False)
+        nprobe = min(max(nprobe + 1, round(nprobe * 1.5)), most)
+
+
+def tuning_queries(
+    rows: F32, row_ids: Ids, rng: np.random.Generator, scale: float = 0.05
+) -> tuple[F32, Ids]:
+    """Queries like the ones the service answers, from the channel's own vectors, and the id
+    each must not count: half are stored vectors moved by about ``scale`` (a mirror's edited
+    name; its source counts), half are stored vectors asked about themselves with their own id
+    left out (a new profile drawn from the bank's real distribution)."""
+    half = len(rows) // 2
+    noise = rng.standard_normal((half, rows.shape[1])).astype(np.float32)
+    copies = rows[:half] + noise * (scale / np.sqrt(rows.shape[1]))
+    copies /= np.maximum(np.linalg.norm(copies, axis=1, keepdims=True), 1e-12)
+    queries = np.concatenate([copies, rows[half:]]).astype(np.float32)
+    exclude = np.concatenate([np.full(half, -1, dtype=np.int64), row_ids[half:]])
+    return queries, exclude
