@@ -126,7 +126,7 @@ class ChannelIndex:
             )
         else:
             raise ValueError(f"{family} is not an inverted-file family")
-        quantizer.this.disown()  # the inverted file owns and frees its quantizer
+        quantizer.this.disown()  # type: ignore[attr-defined]  # the inverted file frees it
         index.own_fields = True
         index.cp.seed = 1234
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
