@@ -62,7 +62,6 @@ class IndexSettings(BaseModel):
     exact_max_mb: float = Field(32.0, gt=0)
     families: tuple[Literal["ivf_sq8", "ivf_fp16", "ivf_flat"], ...] = ("ivf_sq8", "ivf_fp16")
     target_recall: float = Field(0.98, gt=0, le=1)
-    max_probe_fraction: float = Field(0.125, gt=0, le=1)
 
     @field_validator("families")
     @classmethod
@@ -76,7 +75,6 @@ class IndexSettings(BaseModel):
             exact_max_mb=self.exact_max_mb,
             families=self.families,
             target_recall=self.target_recall,
-            max_probe_fraction=self.max_probe_fraction,
         )
 
 

@@ -27,7 +27,7 @@ from service.index.tune import ExactTopK, recall_at_k
 DIM = 48
 N = 6000
 # tiny limits so a few thousand vectors behave like a large bank
-POLICY = IndexPolicy(exact_max_mb=0.2, min_lists=16, tune_queries=200, max_probe_fraction=1.0)
+POLICY = IndexPolicy(exact_max_mb=0.2, min_lists=16, tune_queries=200, scan_factor=100.0)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_each_inverted_file_against_brute_force(
     family: Family, bank: tuple[np.ndarray, ...]
 ) -> None:
     ids, vectors, queries = bank
-    policy = replace(POLICY, families=(family,), max_probe_fraction=1.0)
+    policy = replace(POLICY, families=(family,), scan_factor=100.0)
     index = build_ivf(chunks_of(vectors, ids, 1000), N, DIM, policy, seed=3)
     plan = index.plan
     assert plan.family == family and plan.nlist == nlist_for(N, policy)

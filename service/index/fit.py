@@ -81,7 +81,6 @@ def build_ivf(
     queries, exclude = tuning_queries(probes, probe_ids, rng)
     exact = ExactTopK(queries, 11)
     watchers = [exact.update, *observers]
-    most = max_nprobe(nlist, policy)
     target = policy.target_recall + policy.tune_margin
     best: tuple[ChannelIndex, Tuned] | None = None
     lists = np.zeros(count, dtype=np.int64)  # each vector's list, computed once
@@ -101,6 +100,7 @@ def build_ivf(
             truth = without(exact.ids, exclude, 10)
             watchers = []
             first = index
+        most = max_nprobe(nlist, count, dim, family, policy)
         tuned = tune_nprobe(index, queries, truth, target, most, exclude)
         best = (index, tuned)
         log.info("%s nlist %d: nprobe %d recall@10 %.4f", family, nlist, tuned.nprobe, tuned.recall)

@@ -35,7 +35,7 @@ class IndexPolicy:
     target_recall: float = 0.98  # recall@10 against exact search, on the channel's own vectors
     tune_margin: float = 0.005  # the tuning set is a sample: aim this much above the target
     tune_queries: int = 300
-    max_probe_fraction: float = 0.125  # never probe more than this share of the lists
+    scan_factor: float = 1.0  # probes may scan this many times ``exact_max_mb`` of codes
     train_points_per_list: int = 50
     min_lists: int = 64
     retrain_factor: int = 4  # retrain when the right nlist has moved this many times away
@@ -77,8 +77,13 @@ def nlist_for(count: int, policy: IndexPolicy) -> int:
     return int(min(max(target, policy.min_lists), most))
 
 
-def max_nprobe(nlist: int, policy: IndexPolicy) -> int:
-    return max(1, int(nlist * policy.max_probe_fraction))
+def max_nprobe(nlist: int, count: int, dim: int, family: Family, policy: IndexPolicy) -> int:
+    """The most lists a search may visit: an inverted file never scans more codes per query
+    than the exact index scans at the size where the channel stops being exact (so its
+    latency stays under that of the largest exact channel)."""
+    per_list = max(count / max(nlist, 1), 1.0)
+    budget = policy.exact_max_mb * 1e6 * policy.scan_factor
+    return int(min(max(budget // (per_list * dim * BYTES_PER_DIM[family]), 1), nlist))
 
 
 def wanted_kind(kind: str, dim: int, count: int, current: IndexPlan, policy: IndexPolicy) -> str:
