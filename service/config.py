@@ -22,6 +22,10 @@ class ModelSettings(BaseModel):
     text: str = "e5-small"
     text_query_prefix: str | None = None  # None: the built-in's own prefix ("query: " for e5)
     image: str = "efficientnet-lite0"
+    # torch, or the same model on ONNX Runtime (same vectors, ~2x faster), or its int8 variant
+    # (faster again, a model version of its own; see README before choosing it)
+    text_runtime: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    text_cache_size: int = Field(4096, ge=0)  # LRU of encoded texts; 0 turns it off
     fake: bool = False  # deterministic hashing encoders, for fast unit tests only
     scorer_path: Path | None = None  # None: the bundled models/scorer.json
 

@@ -96,6 +96,8 @@ class Pipeline:
             settings.model_dir,
             settings.models.text_query_prefix,
             settings.models.fake,
+            settings.models.text_runtime,
+            settings.models.text_cache_size,
         )
         image = image_encoder(settings.models.image, settings.models.fake)
         text.load()
