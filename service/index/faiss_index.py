@@ -140,6 +140,14 @@ class ChannelIndex:
         _, lists = quantizer.search(self._check(vectors), 1)
         return np.ascontiguousarray(lists[:, 0], dtype=np.int64)
 
+    def list_ranks(self, queries: npt.NDArray[Any]) -> Ids:
+        """For each query, the rank (0 = nearest centroid) of every inverted list."""
+        ivf = faiss.extract_index_ivf(self._index)
+        _, order = ivf.quantizer.search(self._check(queries), int(ivf.nlist))
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(order.shape[1])[None, :], axis=1)
+        return ranks
+
     def add_assigned(self, ids: Ids, vectors: npt.NDArray[Any], lists: Ids) -> None:
         """Add new ids whose lists ``assign`` already computed (a build that tries several code
         families assigns each vector once). The ids must not be in the index yet."""

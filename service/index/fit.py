@@ -28,7 +28,14 @@ from service.index.plan import (
     wanted_kind,
 )
 from service.index.snapshot import IndexSet
-from service.index.tune import ExactTopK, Tuned, tune_nprobe, tuning_queries, without
+from service.index.tune import (
+    ExactTopK,
+    Tuned,
+    coarse_start,
+    tune_nprobe,
+    tuning_queries,
+    without,
+)
 
 log = logging.getLogger(__name__)
 F32 = npt.NDArray[np.float32]
@@ -84,7 +91,9 @@ def build_ivf(
     target = policy.target_recall + policy.tune_margin
     best: tuple[ChannelIndex, Tuned] | None = None
     lists = np.zeros(count, dtype=np.int64)  # each vector's list, computed once
+    row_ids = np.zeros(count, dtype=np.int64)
     first: ChannelIndex | None = None
+    start = 1
     for family in policy.families:
         index = ChannelIndex.ivf(dim, family, nlist, sample, like=first)
         seen = 0
@@ -92,6 +101,7 @@ def build_ivf(
             where = slice(seen, seen + len(ids))
             if first is None:
                 lists[where] = index.assign(vectors)
+                row_ids[where] = ids
             index.add_assigned(ids, vectors, lists[where])
             seen += len(ids)
             for watch in watchers:
@@ -100,8 +110,11 @@ def build_ivf(
             truth = without(exact.ids, exclude, 10)
             watchers = []
             first = index
+            start = coarse_start(
+                index.list_ranks(queries), _lists_of(truth, row_ids, lists), target
+            )
         most = max_nprobe(nlist, count, dim, family, policy)
-        tuned = tune_nprobe(index, queries, truth, target, most, exclude)
+        tuned = tune_nprobe(index, queries, truth, target, most, exclude, start=start)
         best = (index, tuned)
         log.info("%s nlist %d: nprobe %d recall@10 %.4f", family, nlist, tuned.nprobe, tuned.recall)
         if tuned.met:
@@ -111,6 +124,14 @@ def build_ivf(
     index.plan = replace(index.plan, nprobe=tuned.nprobe, recall=round(tuned.recall, 4),
                          trained_on=count)  # fmt: skip
     return index
+
+
+def _lists_of(truth: Ids, row_ids: Ids, lists: Ids) -> Ids:
+    """The inverted list of each id of ``truth`` (-1 stays -1)."""
+    order = np.argsort(row_ids)
+    pos = order[np.searchsorted(row_ids[order], truth).clip(0, len(order) - 1)]
+    out: Ids = np.where(truth >= 0, lists[pos], -1)
+    return out
 
 
 def _sample(

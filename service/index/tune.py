@@ -91,13 +91,13 @@ def tune_nprobe(
     most: int,
     exclude: Ids | None = None,
     k: int = 10,
+    start: int = 1,
 ) -> Tuned:
-    """The smallest nprobe of 1, 2, 3, 4, 6, 8, 12, ... (steps of 1.5x, up to ``most``) whose
-    recall@k reaches ``target``; the
-    index is left set to it (or to ``most`` when no nprobe reaches the target). A query whose
-    ``exclude`` id is not -1 is a stored vector asked about itself: that id is left out of both
-    the answer and ``truth`` (leave-one-out)."""
-    nprobe, recall = 1, 0.0
+    """The smallest nprobe of ``start``, then steps of 1.5x (up to ``most``), whose recall@k
+    reaches ``target``; the index is left set to it (or to ``most`` when none does). A query
+    whose ``exclude`` id is not -1 is a stored vector asked about itself: that id is left out
+    of both the answer and ``truth`` (leave-one-out)."""
+    nprobe, recall = max(1, min(start, most)), 0.0
     while True:
         index.set_nprobe(nprobe)
         found = without(index.search(queries, k + 1).ids, exclude, k)
@@ -108,6 +108,19 @@ def tune_nprobe(
             log.warning("nprobe %d reaches recall@%d %.3f < %.3f", nprobe, k, recall, target)
             return Tuned(nprobe, recall, False)
         nprobe = min(max(nprobe + 1, round(nprobe * 1.5)), most)
+
+
+def coarse_start(ranks: Ids, truth_lists: Ids, target: float) -> int:
+    """The fewest probes under which ``target`` of the true neighbours lie in a visited list:
+    a lower bound of the nprobe the codes will need (they lose a little more), found from the
+    centroid ranking alone instead of a search per candidate nprobe. ``ranks``: each query's
+    rank of every list; ``truth_lists``: the list of each true neighbour (-1: none)."""
+    valid = truth_lists >= 0
+    rank_of_truth = np.take_along_axis(ranks, np.where(valid, truth_lists, 0), axis=1)[valid]
+    if not len(rank_of_truth):
+        return 1
+    covered = np.cumsum(np.bincount(rank_of_truth, minlength=ranks.shape[1])) / len(rank_of_truth)
+    return int(np.searchsorted(covered, target) + 1)
 
 
 def tuning_queries(
