@@ -106,10 +106,8 @@ def query_profiles(bank: list[dict[str, Any]], n: int, seed: int = 1) -> list[di
             out.append(mirror_of(rng.choice(bank), rng))
         else:
             out.append({**other, "id": f"new-{i}", "group": None})
-    for item in out:
-        item.pop("group", None)
-        item.pop("avatar_seed", None)
-    return out
+    fields = ("id", "platform", "handle", "display_name", "bio", "links")
+    return [{k: item[k] for k in fields} for item in out]
 
 
 def write_bank_jsonl(n: int, folder: Path, seed: int = 0) -> Path:
