@@ -22,7 +22,7 @@ from service.index.plan import (
     nlist_for,
 )
 from service.index.snapshot import ChannelSpec, IndexSet
-from service.index.tune import ExactTopK, recall_at_k
+from service.index.tune import ExactTopK, radius_recall, recall_at_k
 
 DIM = 48
 N = 6000
@@ -56,7 +56,9 @@ def test_small_channels_stay_exact_and_large_ones_get_an_inverted_file() -> None
     assert not needs_refit("float", 384, limit // 2 + 1, ivf, policy)  # hysteresis
     assert needs_refit("float", 384, limit // 2 - 1, ivf, policy)  # shrank: back to exact
     assert needs_refit("float", 384, limit * 2 * 16, ivf, policy)  # grew 16x: retrain
-    assert not needs_refit("binary", 256, 10_000_000, IndexPlan("binary_flat"), policy)
+    binary = IndexPlan("binary_flat")
+    assert not needs_refit("binary", 256, policy.binary_exact_max, binary, policy)
+    assert needs_refit("binary", 256, policy.binary_exact_max + 1, binary, policy)
 
 
 def test_nlist_is_about_the_square_root_and_a_power_of_two() -> None:
@@ -164,3 +166,31 @@ def test_the_manifest_records_the_plan_and_reading_restores_it(
     np.testing.assert_array_equal(
         again.search(queries, 10).ids, indexes.channels["name"].search(queries, 10).ids
     )
+
+
+def test_binary_inverted_file_finds_the_matches_within_the_pdq_radius() -> None:
+    gen = ClusteredHashes(256, seed=4)
+    n = 20_000
+    hashes = np.concatenate([h for _, h in gen.rows(n, chunk=5000)])
+    ids = np.arange(7, 7 + n, dtype=np.int64)
+    policy = IndexPolicy(binary_exact_max=5000, min_lists=16, tune_queries=200)
+    index = ChannelIndex("binary", 256)
+    index.upsert(ids, hashes)
+    ivf = fit_channel(index, policy)
+    assert ivf is not None and ivf.plan.family == "binary_ivf"
+    assert ivf.plan.recall is not None and ivf.plan.recall >= 0.985
+    queries = gen.queries(200, n, chunk=5000)
+    oracle = ExactTopK(queries, 10, binary=True)
+    oracle.update(ids, hashes)
+    dist = np.unpackbits(queries[:, None, :] ^ hashes[None, :, :], axis=2).sum(axis=2)
+    np.testing.assert_array_equal(oracle.scores, np.sort(dist, axis=1)[:, :10])  # the oracle
+    hits = ivf.search(queries, 10)
+    assert radius_recall(hits.ids, hits.scores, oracle, 31) >= 0.95
+    assert ivf.plan.nprobe < ivf.plan.nlist  # it is not an exhaustive scan
+    ivf.remove(ids[:100])  # online removals and upserts
+    assert ivf.ntotal == n - 100 and not set(ids[:100]) & set(ivf.ids().tolist())
+    ivf.upsert(ids[:1], hashes[500:501])
+    assert ivf.search(hashes[500:501], 2).ids[0].tolist() in ([7, 507], [507, 7])
+    back = fit_channel(ivf, replace(policy, binary_exact_max=100_000))  # shrank below half
+    assert back is not None and back.plan == IndexPlan("binary_flat")
+    assert sorted(back.ids().tolist()) == sorted(ivf.ids().tolist())

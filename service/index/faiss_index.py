@@ -81,10 +81,10 @@ class ChannelIndex:
     """One channel's index. ``float``: inner product over L2-normalised vectors (= cosine).
     ``binary``: Hamming distance over bit strings of ``dim`` bits.
 
-    Exact channels are an ID map over a flat index; large float channels are an inverted file
-    (``service/index/plan.py``) that holds the ids itself, with a hash-table direct map so that
-    removals and reconstructions by id cost O(1) instead of a scan of every list. Both accept
-    upserts and removals online."""
+    Exact channels are an ID map over a flat index; large channels are an inverted file
+    (``service/index/plan.py``; float codes or raw bit strings) that holds the ids itself, with
+    a hash-table direct map so that removals and reconstructions by id cost O(1) instead of a
+    scan of every list. Both accept upserts and removals online."""
 
     def __init__(
         self, kind: Kind, dim: int, index: Any | None = None, plan: IndexPlan | None = None
@@ -134,6 +134,20 @@ class ChannelIndex:
         index.nprobe = 1
         return cls("float", dim, index, IndexPlan(family, nlist=nlist, nprobe=1))
 
+    @classmethod
+    def binary_ivf(cls, dim: int, nlist: int, sample: npt.NDArray[Any]) -> ChannelIndex:
+        """An empty inverted file over ``dim``-bit strings, its lists trained (binary k-means)
+        on ``sample``, the channel's own hashes."""
+        quantizer = faiss.IndexBinaryFlat(dim)
+        index = faiss.IndexBinaryIVF(quantizer, dim, nlist)
+        quantizer.this.disown()  # type: ignore[attr-defined]  # the inverted file frees it
+        index.own_fields = True
+        index.cp.seed = 1234
+        index.train(np.ascontiguousarray(sample, dtype=np.uint8))
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        index.nprobe = 1
+        return cls("binary", dim, index, IndexPlan("binary_ivf", nlist=nlist, nprobe=1))
+
     def assign(self, vectors: npt.NDArray[Any]) -> Ids:
         """The inverted list each vector falls in (inverted files only)."""
         quantizer = faiss.extract_index_ivf(self._index).quantizer
@@ -163,6 +177,9 @@ class ChannelIndex:
     def _plan_of(index: Any) -> IndexPlan:
         """The plan of an index read from disk or built here (recall unknown)."""
         if isinstance(index, faiss.IndexBinary):
+            binary = faiss.downcast_IndexBinary(index)
+            if isinstance(binary, faiss.IndexBinaryIVF):
+                return IndexPlan("binary_ivf", nlist=int(binary.nlist), nprobe=int(binary.nprobe))
             return IndexPlan("binary_flat")
         inner = faiss.downcast_index(index)
         if isinstance(inner, faiss.IndexIVFFlat):
@@ -206,20 +223,18 @@ class ChannelIndex:
 
     @property
     def index_type(self) -> str:
-        if self.kind == "binary":
-            return type(faiss.downcast_IndexBinary(self._index.index)).__name__
-        if self._plan.exact:
-            return type(faiss.downcast_index(self._index.index)).__name__
-        return type(faiss.downcast_index(self._index)).__name__
+        downcast = faiss.downcast_IndexBinary if self.kind == "binary" else faiss.downcast_index
+        inner = self._index.index if self._plan.exact else self._index
+        return type(downcast(inner)).__name__
 
     @property
     def nbytes(self) -> int:
         """Approximate memory of the stored codes and ids (not the Python objects)."""
         n = self.ntotal
-        if self.kind == "binary":
-            return n * (self.dim // 8 + 16)
         if self._plan.exact:
-            return n * (self.dim * 4 + 16)
+            return n * ((self.dim // 8 if self.kind == "binary" else self.dim * 4) + 16)
+        if self.kind == "binary":
+            return n * (self.dim // 8 + 8 + 16) + self._plan.nlist * self.dim // 8
         ivf = faiss.extract_index_ivf(self._index)
         return n * (int(ivf.code_size) + 8 + 16) + int(ivf.nlist) * self.dim * 4
 
@@ -239,13 +254,19 @@ class ChannelIndex:
         arr = self._check(vectors)
         id_arr = np.ascontiguousarray(ids, dtype=np.int64)
         with self.lock.write():
-            self._index.remove_ids(id_arr)
+            self._remove(id_arr)
             if len(id_arr):
                 self._index.add_with_ids(arr, id_arr)
 
     def remove(self, ids: Ids) -> None:
         with self.lock.write():
-            self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+            self._remove(np.ascontiguousarray(ids, dtype=np.int64))
+
+    def _remove(self, ids: Ids) -> None:
+        if self._plan.exact:
+            self._index.remove_ids(ids)
+        elif len(ids):  # a hash-table direct map removes only an explicit array of ids
+            self._index.remove_ids(faiss.IDSelectorArray(len(ids), faiss.swig_ptr(ids)))
 
     def search(self, queries: npt.NDArray[Any], k: int) -> Hits:
         arr = self._check(queries)
@@ -267,11 +288,9 @@ class ChannelIndex:
             ]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
-    def export(self, chunk: int = 65_536) -> Iterator[tuple[Ids, npt.NDArray[np.float32]]]:
-        """Every (id, vector) of a float channel, in chunks: exact for flat and fp16-close for
-        fp16 codes; 8-bit codes give their decoded value. Used to retrain at another size."""
-        if self.kind != "float":
-            raise ValueError("only float channels are exported")
+    def export(self, chunk: int = 65_536) -> Iterator[tuple[Ids, npt.NDArray[Any]]]:
+        """Every (id, vector) in chunks: exact for flat indexes, fp16 codes and bit strings;
+        8-bit codes give their decoded value. Used to retrain at another size."""
         all_ids = self.ids()
         for start in range(0, len(all_ids), chunk):
             ids = all_ids[start : start + chunk]
@@ -279,11 +298,15 @@ class ChannelIndex:
                 vectors = self._reconstruct(ids, start)
             yield ids, vectors
 
-    def _reconstruct(self, ids: Ids, start: int) -> npt.NDArray[np.float32]:
-        if self._plan.exact:  # IDMap2 over a flat index: ids() is in storage order
-            flat = faiss.downcast_index(self._index.index)
-            out: npt.NDArray[np.float32] = flat.reconstruct_n(start, len(ids))
-            return out
+    def _reconstruct(self, ids: Ids, start: int) -> npt.NDArray[Any]:
+        if self.kind == "binary":
+            if self._plan.exact:  # IDMap2 over a flat index: ids() is in storage order
+                codes: npt.NDArray[Any] = self._index.index.reconstruct_n(start, len(ids))
+                return codes
+            return np.stack([self._index.reconstruct(int(i)) for i in ids])
+        if self._plan.exact:
+            rows: npt.NDArray[np.float32] = self._index.index.reconstruct_n(start, len(ids))
+            return rows
         rebuilt: npt.NDArray[np.float32] = self._index.reconstruct_batch(ids)
         return rebuilt
 

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +33,9 @@ from service.index.tune import (
     ExactTopK,
     Tuned,
     coarse_start,
+    flipped,
+    radius_recall,
+    tune_by,
     tune_nprobe,
     tuning_queries,
     without,
@@ -40,9 +44,9 @@ from service.index.tune import (
 log = logging.getLogger(__name__)
 F32 = npt.NDArray[np.float32]
 Ids = npt.NDArray[np.int64]
-Chunk = tuple[Ids, F32]
+Chunk = tuple[Ids, npt.NDArray[Any]]
 Source = Callable[[], Iterable[Chunk]]
-Observer = Callable[[Ids, F32], None]
+Observer = Callable[[Ids, npt.NDArray[Any]], None]
 
 
 def fit_channel(index: ChannelIndex, policy: IndexPolicy, seed: int = 0) -> ChannelIndex | None:
@@ -56,6 +60,8 @@ def fit_channel(index: ChannelIndex, policy: IndexPolicy, seed: int = 0) -> Chan
         out = ChannelIndex(index.kind, index.dim)
         for ids, vectors in index.export():
             out.upsert(ids, vectors)
+    elif index.kind == "binary":
+        out = build_binary_ivf(index.export, count, index.dim, policy, seed=seed)
     else:
         out = build_ivf(index.export, count, index.dim, policy, seed=seed)
     log.info(
@@ -121,6 +127,43 @@ def build_ivf(
             break
     assert best is not None, "the policy names no inverted-file family"
     index, tuned = best
+    index.plan = replace(index.plan, nprobe=tuned.nprobe, recall=round(tuned.recall, 4),
+                         trained_on=count)  # fmt: skip
+    return index
+
+
+def build_binary_ivf(
+    source: Source,
+    count: int,
+    bits: int,
+    policy: IndexPolicy,
+    seed: int = 0,
+    observers: Iterable[Observer] = (),
+) -> ChannelIndex:
+    """A binary inverted file over every bit string of ``source``, trained on a sample and
+    tuned so that ``target_recall`` of the stored strings within ``binary_radius`` bits of a
+    re-upload (a stored string with up to 24 bits flipped) are found."""
+    rng = np.random.default_rng(seed)
+    nlist = nlist_for(count, policy)
+    n_train = min(count, nlist * policy.train_points_per_list)
+    sample, probes, _ = _sample(source, count, n_train, min(count, policy.tune_queries), rng)
+    queries = flipped(probes, rng, 24)
+    exact = ExactTopK(queries, 10, binary=True)
+    index = ChannelIndex.binary_ivf(bits, nlist, sample)
+    for ids, hashes in source():
+        index.upsert(ids, hashes)
+        exact.update(ids, hashes)
+        for watch in observers:
+            watch(ids, hashes)
+
+    def measure() -> float:
+        hits = index.search(queries, 10)
+        return radius_recall(hits.ids, hits.scores, exact, policy.binary_radius)
+
+    most = max_nprobe(nlist, count, bits, "binary_ivf", policy)
+    target = policy.target_recall + policy.tune_margin
+    tuned = tune_by(index, measure, target, most)
+    log.info("binary_ivf nlist %d: nprobe %d recall %.4f", nlist, tuned.nprobe, tuned.recall)
     index.plan = replace(index.plan, nprobe=tuned.nprobe, recall=round(tuned.recall, 4),
                          trained_on=count)  # fmt: skip
     return index

@@ -10,8 +10,10 @@ Measured on this 2-core machine, one thread (``mirrorscan bench``; PERFORMANCE.m
   8-bit scalar quantised (1 byte a dimension), fp16 (2 bytes) or raw (4 bytes): the first family
   whose recall@10 reaches the target at an affordable ``nprobe`` on the channel's own vectors is
   kept (``service/index/fit.py`` measures it when it trains);
-- binary (PDQ) channels stay exact: IndexBinaryFlat answers a 1M-hash query in ~1 ms, and
-  multi-hash indexes support neither removal nor exact k-NN.
+- binary (PDQ) channels are exact up to ``binary_exact_max`` hashes: IndexBinaryFlat answers
+  one 1M-hash query in ~1.6 ms, but a request searches all 8 dihedral hashes of its avatar
+  (13-14 ms at 1M). Above it, a binary inverted file (~2.5 ms at 1M) tuned on the recall of
+  matches within the PDQ match radius; multi-hash indexes cannot remove.
 
 A new channel gets its index from its (kind, dim) with no code change."""
 
@@ -21,7 +23,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Family = Literal["flat", "ivf_sq8", "ivf_fp16", "ivf_flat", "binary_flat"]
+Family = Literal["flat", "ivf_sq8", "ivf_fp16", "ivf_flat", "binary_flat", "binary_ivf"]
 IVF_FAMILIES: tuple[Family, ...] = ("ivf_sq8", "ivf_fp16", "ivf_flat")
 BYTES_PER_DIM: dict[str, float] = {"flat": 4, "ivf_sq8": 1, "ivf_fp16": 2, "ivf_flat": 4}
 
@@ -39,6 +41,8 @@ class IndexPolicy:
     train_points_per_list: int = 50
     min_lists: int = 64
     retrain_factor: int = 4  # retrain when the right nlist has moved this many times away
+    binary_exact_max: int = 250_000  # hashes; 8 queries a request over 250k: ~3 ms
+    binary_radius: int = 31  # PDQ's match threshold: recall counts neighbours within it
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +86,18 @@ def max_nprobe(nlist: int, count: int, dim: int, family: Family, policy: IndexPo
     than the exact index scans at the size where the channel stops being exact (so its
     latency stays under that of the largest exact channel)."""
     per_list = max(count / max(nlist, 1), 1.0)
-    budget = policy.exact_max_mb * 1e6 * policy.scan_factor
-    return int(min(max(budget // (per_list * dim * BYTES_PER_DIM[family]), 1), nlist))
+    if family == "binary_ivf":
+        most = policy.binary_exact_max * policy.scan_factor // per_list
+    else:
+        budget = policy.exact_max_mb * 1e6 * policy.scan_factor
+        most = budget // (per_list * dim * BYTES_PER_DIM[family])
+    return int(min(max(most, 1), nlist))
 
 
 def wanted_kind(kind: str, dim: int, count: int, current: IndexPlan, policy: IndexPolicy) -> str:
     """``exact`` or ``ivf`` for this size, with hysteresis so a bank that hovers around the limit
     does not retrain back and forth: an IVF channel goes back to exact below half the limit."""
-    if kind == "binary":
-        return "exact"
-    limit = exact_limit(dim, policy)
+    limit = policy.binary_exact_max if kind == "binary" else exact_limit(dim, policy)
     if current.exact:
         return "ivf" if count > limit else "exact"
     return "exact" if count < limit // 2 else "ivf"

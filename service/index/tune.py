@@ -8,8 +8,11 @@ without ever being held twice."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import faiss
 import numpy as np
 import numpy.typing as npt
 
@@ -36,17 +39,20 @@ class ExactTopK:
     def update(self, ids: Ids, vectors: npt.NDArray[np.generic]) -> None:
         if not len(ids):
             return
-        if self.binary:
-            xor = np.bitwise_xor(self.queries[:, None, :], vectors[None, :, :])
-            sims = -np.unpackbits(xor, axis=2).sum(axis=2, dtype=np.int64).astype(np.float64)
+        if self.binary:  # Hamming distances by FAISS's popcount over this chunk
+            flat = faiss.IndexBinaryFlat(vectors.shape[1] * 8)
+            flat.add(np.ascontiguousarray(vectors, dtype=np.uint8))
+            dist, pos = flat.search(np.ascontiguousarray(self.queries, dtype=np.uint8), self.k)
+            sims = -dist.astype(np.float64)
+            chunk_ids = np.where(pos >= 0, ids[pos.clip(0)], -1)
             current = -self.scores
         else:
-            sims = (np.asarray(self.queries, np.float32) @ vectors.T.astype(np.float32)).astype(
-                np.float64
-            )
+            queries = np.asarray(self.queries, np.float32)
+            sims = (queries @ vectors.T.astype(np.float32)).astype(np.float64)
+            chunk_ids = np.broadcast_to(ids, (len(self.queries), len(ids)))
             current = self.scores
         all_scores = np.concatenate([current, sims], axis=1)
-        all_ids = np.concatenate([self.ids, np.broadcast_to(ids, (len(self.queries), len(ids)))], 1)
+        all_ids = np.concatenate([self.ids, chunk_ids], axis=1)
         keep = np.argpartition(-all_scores, self.k - 1, axis=1)[:, : self.k]
         top = np.take_along_axis(all_scores, keep, 1)
         order = np.argsort(-top, axis=1, kind="stable")
@@ -63,6 +69,17 @@ def recall_at_k(found: Ids, truth: Ids) -> float:
     )
     valid = int((truth >= 0).sum())
     return hits / max(valid, 1) if k else 1.0
+
+
+def radius_recall(
+    found_ids: Ids, found_dist: npt.NDArray[np.generic], truth: ExactTopK, radius: int
+) -> float:
+    """For bit strings: of the exact neighbours within ``radius`` bits (a PDQ match), the share
+    the search returned. Far neighbours are not matches and do not count."""
+    want = [set(i[d <= radius].tolist()) for i, d in zip(truth.ids, truth.scores, strict=True)]
+    got = [set(i[d <= radius].tolist()) for i, d in zip(found_ids, found_dist, strict=True)]
+    total = sum(len(w) for w in want)
+    return sum(len(w & g) for w, g in zip(want, got, strict=True)) / total if total else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +114,26 @@ def tune_nprobe(
     reaches ``target``; the index is left set to it (or to ``most`` when none does). A query
     whose ``exclude`` id is not -1 is a stored vector asked about itself: that id is left out
     of both the answer and ``truth`` (leave-one-out)."""
+
+    def measure() -> float:
+        return recall_at_k(without(index.search(queries, k + 1).ids, exclude, k), truth)
+
+    return tune_by(index, measure, target, most, start, k)
+
+
+def tune_by(
+    index: ChannelIndex,
+    measure: Callable[[], float],
+    target: float,
+    most: int,
+    start: int = 1,
+    k: int = 10,
+) -> Tuned:
+    """``tune_nprobe`` with any recall measure (called after each nprobe is set)."""
     nprobe, recall = max(1, min(start, most)), 0.0
     while True:
         index.set_nprobe(nprobe)
-        found = without(index.search(queries, k + 1).ids, exclude, k)
-        recall = recall_at_k(found, truth)
+        recall = measure()
         if recall >= target:
             return Tuned(nprobe, recall, True)
         if nprobe >= most:
@@ -121,6 +153,16 @@ def coarse_start(ranks: Ids, truth_lists: Ids, target: float) -> int:
         return 1
     covered = np.cumsum(np.bincount(rank_of_truth, minlength=ranks.shape[1])) / len(rank_of_truth)
     return int(np.searchsorted(covered, target) + 1)
+
+
+def flipped(rows: npt.NDArray[Any], rng: np.random.Generator, most: int) -> npt.NDArray[np.uint8]:
+    """Bit strings with 0 to ``most`` random bits flipped: re-uploads of stored images."""
+    bits = rows.shape[1] * 8
+    flips = np.zeros((len(rows), bits), dtype=bool)
+    for row, n in enumerate(rng.integers(0, most + 1, len(rows))):
+        flips[row, rng.choice(bits, size=n, replace=False)] = True
+    out: npt.NDArray[np.uint8] = np.asarray(rows, dtype=np.uint8) ^ np.packbits(flips, axis=1)
+    return out
 
 
 def tuning_queries(
