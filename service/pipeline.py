@@ -24,7 +24,7 @@ from service.domain import Avatar, Features, Match, Profile, StoredAccount, Vect
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import profile_keys
-from service.features.pdq import MIN_QUALITY, pdq_dihedral
+from service.features.pdq import MATCH_BITS, MIN_QUALITY, pdq_dihedral
 from service.features.text import TextEncoder, text_encoder
 from service.index.faiss_index import configure_faiss
 from service.index.fit import fit_set
@@ -388,7 +388,10 @@ class Pipeline:
                 queries = np.frombuffer(b"".join(avatar.pdq), dtype=np.uint8).reshape(-1, 32)
                 hits = channels["pdq"].search(queries, k)
                 for row in range(len(queries)):
-                    add("pdq", hits.ids[row], hits.scores[row], min)
+                    # beyond PDQ's match threshold a hash is another image: such "neighbours"
+                    # carry no evidence, and 8 dihedral hashes x k of them would be compared
+                    near = hits.scores[row] <= MATCH_BITS
+                    add("pdq", hits.ids[row][near], hits.scores[row][near], min)
         for row_id, shared in self.store.rows_for_keys(profile_keys(profile)).items():
             merged.setdefault(row_id, {})["keys"] = float(len(shared))
         return [Candidate(r, c) for r, c in merged.items()]
