@@ -22,7 +22,7 @@ from service.index.plan import (
     nlist_for,
 )
 from service.index.snapshot import ChannelSpec, IndexSet
-from service.index.tune import ExactTopK, radius_recall, recall_at_k
+from service.index.tune import ExactTopK, radius_recall, recall_at_k, tied_truth
 
 DIM = 48
 N = 6000
@@ -194,3 +194,25 @@ def test_binary_inverted_file_finds_the_matches_within_the_pdq_radius() -> None:
     back = fit_channel(ivf, replace(policy, binary_exact_max=100_000))  # shrank below half
     assert back is not None and back.plan == IndexPlan("binary_flat")
     assert sorted(back.ids().tolist()) == sorted(ivf.ids().tolist())
+
+
+def test_recall_counts_a_tied_duplicate_as_a_true_neighbour() -> None:
+    # real banks hold many accounts with the same name: identical vectors tie, and which of
+    # them an index returns is arbitrary, not a miss
+    rng = np.random.default_rng(9)
+    base = rng.normal(size=(50, 16)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    vectors = np.repeat(base, 3, axis=0)  # every vector three times
+    ids = np.arange(150, dtype=np.int64)
+    queries = base[:20] + 0.01 * rng.normal(size=(20, 16)).astype(np.float32)
+    exact = ExactTopK(queries, 20)
+    exact.update(ids, vectors)
+    truth = tied_truth(exact, 10)
+    shuffled = ids.reshape(50, 3)[:, ::-1].reshape(-1)  # the same vectors, another tie order
+    flat = ChannelIndex("float", 16)
+    flat.upsert(shuffled, vectors)
+    found = flat.search(queries, 10).ids
+    assert recall_at_k(found, truth) == 1.0
+    assert all(len(t) >= 10 for t in truth)
+    wrong = np.full_like(found, 149)
+    assert recall_at_k(wrong, truth) < 0.2

@@ -35,6 +35,7 @@ from service.index.tune import (
     coarse_start,
     flipped,
     radius_recall,
+    tied_truth,
     tune_by,
     tune_nprobe,
     tuning_queries,
@@ -92,7 +93,7 @@ def build_ivf(
     n_tune = min(count, policy.tune_queries)
     sample, probes, probe_ids = _sample(source, count, n_train, n_tune, rng)
     queries, exclude = tuning_queries(probes, probe_ids, rng)
-    exact = ExactTopK(queries, 11)
+    exact = ExactTopK(queries, 21)  # 20 besides the query's own row: room for ties
     watchers = [exact.update, *observers]
     target = policy.target_recall + policy.tune_margin
     best: tuple[ChannelIndex, Tuned] | None = None
@@ -113,11 +114,12 @@ def build_ivf(
             for watch in watchers:
                 watch(ids, vectors)
         if first is None:  # the exact answers are complete after the first pass
-            truth = without(exact.ids, exclude, 10)
+            truth = tied_truth(exact, 10, exclude)
             watchers = []
             first = index
+            nearest = without(exact.ids, exclude, 10)
             start = coarse_start(
-                index.list_ranks(queries), _lists_of(truth, row_ids, lists), target
+                index.list_ranks(queries), _lists_of(nearest, row_ids, lists), target
             )
         most = max_nprobe(nlist, count, dim, family, policy)
         tuned = tune_nprobe(index, queries, truth, target, most, exclude, start=start)
@@ -148,7 +150,7 @@ def build_binary_ivf(
     n_train = min(count, nlist * policy.train_points_per_list)
     sample, probes, _ = _sample(source, count, n_train, min(count, policy.tune_queries), rng)
     queries = flipped(probes, rng, 24)
-    exact = ExactTopK(queries, 10, binary=True)
+    exact = ExactTopK(queries, 20, binary=True)
     index = ChannelIndex.binary_ivf(bits, nlist, sample)
     for ids, hashes in source():
         index.upsert(ids, hashes)

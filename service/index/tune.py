@@ -61,25 +61,59 @@ class ExactTopK:
         self.scores = -best if self.binary else best
 
 
-def recall_at_k(found: Ids, truth: Ids) -> float:
-    """Mean share of the exact top-k that the approximate search returned."""
-    k = truth.shape[1]
-    hits = sum(
-        len(set(f.tolist()) & set(t.tolist()) - {-1}) for f, t in zip(found, truth, strict=True)
-    )
-    valid = int((truth >= 0).sum())
-    return hits / max(valid, 1) if k else 1.0
+Truth = Ids | list[set[int]]
+
+
+def tied_truth(exact: ExactTopK, k: int = 10, exclude: Ids | None = None) -> list[set[int]]:
+    """Each query's exact top-k as a set, widened to every id that ties with the k-th: real
+    banks hold duplicate names (identical vectors), and which of several equal neighbours an
+    index returns is arbitrary, not a miss. ``exact`` must keep more than ``k`` neighbours;
+    ``exclude``: an id per query to leave out (the query's own row), -1 for none."""
+    out: list[set[int]] = []
+    for row in range(len(exact.ids)):
+        ids, scores = exact.ids[row], exact.scores[row]
+        keep = ids >= 0
+        if exclude is not None:
+            keep &= ids != exclude[row]
+        ids, scores = ids[keep], scores[keep]
+        if len(ids) <= k:
+            out.append(set(ids.tolist()))
+            continue
+        kth = scores[k - 1]
+        tied = scores <= kth + 1e-6 if exact.binary else scores >= kth - 1e-6
+        out.append(set(ids[:k].tolist()) | set(ids[tied].tolist()))
+    return out
+
+
+def recall_at_k(found: Ids, truth: Truth, k: int | None = None) -> float:
+    """Mean share of the exact top-k that the approximate search returned; with ``truth`` from
+    ``tied_truth``, an id tied with the k-th neighbour counts as a true one."""
+    k = k or found.shape[1]
+    if isinstance(truth, np.ndarray):
+        truth = [set(t[t >= 0].tolist()) for t in truth[:, :k]]
+    hits = total = 0
+    for f, t in zip(found[:, :k].tolist(), truth, strict=True):
+        hits += min(len(set(f) & t), k)
+        total += min(len(t), k)
+    return hits / total if total else 1.0
 
 
 def radius_recall(
     found_ids: Ids, found_dist: npt.NDArray[np.generic], truth: ExactTopK, radius: int
 ) -> float:
-    """For bit strings: of the exact neighbours within ``radius`` bits (a PDQ match), the share
-    the search returned. Far neighbours are not matches and do not count."""
-    want = [set(i[d <= radius].tolist()) for i, d in zip(truth.ids, truth.scores, strict=True)]
-    got = [set(i[d <= radius].tolist()) for i, d in zip(found_ids, found_dist, strict=True)]
-    total = sum(len(w) for w in want)
-    return sum(len(w & g) for w, g in zip(want, got, strict=True)) / total if total else 1.0
+    """For bit strings: of the exact k nearest within ``radius`` bits (a PDQ match), the share
+    the search returned (k = the answers' width; any stored string within the radius counts).
+    Far neighbours are not matches and do not count."""
+    k = found_ids.shape[1]
+    hits = total = 0
+    for ids, dist, got_ids, got_dist in zip(truth.ids, truth.scores, found_ids, found_dist,
+                                            strict=True):  # fmt: skip
+        within = set(ids[dist <= radius].tolist())
+        wanted = min(len(within), k)
+        got = set(got_ids[got_dist <= radius].tolist())
+        hits += min(len(got & within), wanted)
+        total += wanted
+    return hits / total if total else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +137,7 @@ def without(found: Ids, exclude: Ids | None, k: int) -> Ids:
 def tune_nprobe(
     index: ChannelIndex,
     queries: F32,
-    truth: Ids,
+    truth: Truth,
     target: float,
     most: int,
     exclude: Ids | None = None,
