@@ -219,6 +219,10 @@ def bench(
     channels: Annotated[
         str, typer.Option(help="comma-separated: name, bio, avatar, pdq")
     ] = "name,bio,avatar,pdq",
+    extra_channel: Annotated[
+        list[str] | None,
+        typer.Option(help="another channel as NAME:KIND:DIM (KIND float or binary); repeatable"),
+    ] = None,
     queries: Annotated[int, typer.Option(min=50, max=10_000)] = 500,
     seed: Annotated[int, typer.Option()] = 0,
     cache_gb: Annotated[
@@ -227,13 +231,22 @@ def bench(
 ) -> None:
     """Measure each channel's index at N synthetic accounts: one-thread search p50/p99,
     recall@10 against exact search, build time, index size, RSS. No models are loaded."""
-    from service.bench.scale import CHANNELS, run
+    from service.bench.scale import CHANNELS, BenchChannel, run
 
     chosen = [c.strip() for c in channels.split(",") if c.strip()]
     known = {c.name: c for c in CHANNELS}
     unknown = [c for c in chosen if c not in known]
-    if unknown or not chosen:
+    if unknown:
         raise fail(f"unknown channels {unknown}; known: {', '.join(known)}", 2)
+    for spec in extra_channel or []:
+        name, _, rest = spec.partition(":")
+        kind, _, dim = rest.partition(":")
+        if not name or kind not in ("float", "binary") or not dim.isdigit() or int(dim) < 8:
+            raise fail("--extra-channel takes NAME:KIND:DIM, KIND float or binary, DIM >= 8", 2)
+        known[name] = BenchChannel(name, kind, int(dim), 8 if kind == "binary" else 1)  # type: ignore[arg-type]
+        chosen.append(name)
+    if not chosen:
+        raise fail("no channel to measure", 2)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     settings = Settings()
     current = {"name": ""}
