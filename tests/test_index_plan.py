@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from service.bench.synthetic import ClusteredHashes, ClusteredVectors
+from service.errors import IndexCorrupt
 from service.index.faiss_index import ChannelIndex
 from service.index.fit import build_ivf, chunks_of, fit_channel, fit_set
 from service.index.plan import (
@@ -216,3 +217,18 @@ def test_recall_counts_a_tied_duplicate_as_a_true_neighbour() -> None:
     assert all(len(t) >= 10 for t in truth)
     wrong = np.full_like(found, 149)
     assert recall_at_k(wrong, truth) < 0.2
+
+
+def test_a_manifest_plan_that_does_not_match_its_file_is_refused(
+    tmp_path: Path, bank: tuple[np.ndarray, ...]
+) -> None:
+    ids, vectors, _ = bank
+    specs = {"name": ChannelSpec("name", "float", DIM, "m")}
+    indexes = IndexSet(specs)
+    indexes.channels["name"].upsert(ids, vectors)
+    folder = indexes.write_snapshot(tmp_path)  # an exact index
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["channels"]["name"]["plan"] = IndexPlan("ivf_fp16", 64, 8).as_json()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorrupt, match="does not match its manifest"):
+        IndexSet.load_current(tmp_path, specs)

@@ -110,8 +110,11 @@ class IndexSet:
             path = folder / entry["file"]
             if _sha256(path) != entry["sha256"]:
                 raise IndexCorrupt(f"{path} does not match the checksum in its manifest")
-            plan = IndexPlan.from_json(entry["plan"]) if "plan" in entry else None
-            index = ChannelIndex.read(spec.kind, spec.dim, path, plan)
+            try:
+                plan = IndexPlan.from_json(entry["plan"]) if "plan" in entry else None
+                index = ChannelIndex.read(spec.kind, spec.dim, path, plan)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise IndexCorrupt(f"{path} does not match its manifest: {exc}") from exc
             if index.ntotal != entry["count"]:
                 raise IndexCorrupt(f"{path} holds {index.ntotal} vectors, manifest says {entry}")
             out.channels[name] = index
