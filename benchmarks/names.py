@@ -47,6 +47,7 @@ faiss.cvar.distance_compute_blas_threshold = 1000
 
 # ---------------------------------------------------------------- 1. Dakshina
 
+
 def dakshina(split: str, seed: int = 0) -> dict[str, float]:
     import icu
     from anyascii import anyascii
@@ -67,8 +68,9 @@ def dakshina(split: str, seed: int = 0) -> dict[str, float]:
             while other == k:
                 other = rng.choice(keys)
             rand_neg.append((k, rng.choice(words[other])[0]))
-            pool = [r for r in by_initial[roman[:1]]
-                    if r not in own and abs(len(r) - len(roman)) <= 1]
+            pool = [
+                r for r in by_initial[roman[:1]] if r not in own and abs(len(r) - len(roman)) <= 1
+            ]
             hard_neg.append((k, rng.choice(pool) if pool else rng.choice(words[other])[0]))
     icu_tr = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII; Lower")
 
@@ -93,15 +95,18 @@ def dakshina(split: str, seed: int = 0) -> dict[str, float]:
 
 # ---------------------------------------------------------------- 2. candidate recall
 
-def candidates(bank_size: int, queries: int, dims: Sequence[int], k: int = 50,
-               seed: int = 11) -> dict[str, object]:
+
+def candidates(
+    bank_size: int, queries: int, dims: Sequence[int], k: int = 50, seed: int = 11
+) -> dict[str, object]:
     bank = synthetic_bank(bank_size)
     rng = random.Random(seed)
     sources = rng.sample(range(len(bank)), queries)
     evaded = [evade(bank[i], rng) for i in sources]
     bank_forms = [analyse_name(b) for b in track(bank, "analyse bank")]
-    query_forms = [analyse_handle(q) if "handle" in kinds else analyse_name(q)
-                   for q, kinds in evaded]
+    query_forms = [
+        analyse_handle(q) if "handle" in kinds else analyse_name(q) for q, kinds in evaded
+    ]
     out: dict[str, object] = {"bank": len(bank), "queries": queries, "k": k}
     for dim in dims:
         t0 = time.perf_counter()
@@ -127,13 +132,15 @@ def candidates(bank_size: int, queries: int, dims: Sequence[int], k: int = 50,
             "by_evasion": {kind: by_kind[kind] / total[kind] for kind in sorted(total)},
             "vectorise_us_per_name": build_s / len(bank) * 1e6,
             "flat_search_ms_per_query": search_ms,
-            "misses": [(bank[sources[j]], evaded[j][0], list(evaded[j][1]))
-                       for j in np.where(~hit)[0][:20]],
+            "misses": [
+                (bank[sources[j]], evaded[j][0], list(evaded[j][1])) for j in np.where(~hit)[0][:20]
+            ],
         }
     return out
 
 
 # ---------------------------------------------------------------- hot-path timings
+
 
 def timings(n: int = 2000, seed: int = 3) -> dict[str, float]:
     """Microseconds per call on the hot path: analysis of a new name (cache cleared), a pair
@@ -163,9 +170,11 @@ def timings(n: int = 2000, seed: int = 3) -> dict[str, float]:
     pairs = list(zip(queries, bank, strict=True))
     clear()
     out["compare_pair_cold_us"] = per_call(
-        lambda p: compare_names(p[0], "", p[1], "", rarity, 0.8), pairs)
+        lambda p: compare_names(p[0], "", p[1], "", rarity, 0.8), pairs
+    )
     out["compare_pair_warm_us"] = per_call(
-        lambda p: compare_names(p[0], "", p[1], "", rarity, 0.8), pairs)
+        lambda p: compare_names(p[0], "", p[1], "", rarity, 0.8), pairs
+    )
     clear()
     out["name_vector_cold_us"] = per_call(lambda q: name_vector(q, q), queries)
     return out
@@ -173,52 +182,84 @@ def timings(n: int = 2000, seed: int = 3) -> dict[str, float]:
 
 # ---------------------------------------------------------------- output
 
+
 def _print(results: dict[str, object]) -> None:
     if "sanctions" in results:
         table = Table(title="Real aliases: recall of the true entry (bank = primary names)")
-        for col in ("query group", "n", "naive @1", "naive @10", "system @1", "system @10",
-                    "gen-weights @1", "gen-weights @10"):
+        for col in (
+            "query group",
+            "n",
+            "naive @1",
+            "naive @10",
+            "system @1",
+            "system @10",
+            "gen-weights @1",
+            "gen-weights @10",
+        ):
             table.add_column(col)
         for group, row in results["sanctions"].items():  # type: ignore[union-attr]
             if "retrieval" in group:
                 continue
-            table.add_row(group, str(row["queries"]), *(f"{row[k]:.3f}" for k in (
-                "naive.recall@1", "naive.recall@10", "system.recall@1", "system.recall@10",
-                "system_generated_weights.recall@1", "system_generated_weights.recall@10")))
+            table.add_row(
+                group,
+                str(row["queries"]),
+                *(
+                    f"{row[k]:.3f}"
+                    for k in (
+                        "naive.recall@1",
+                        "naive.recall@10",
+                        "system.recall@1",
+                        "system.recall@10",
+                        "system_generated_weights.recall@1",
+                        "system_generated_weights.recall@10",
+                    )
+                ),
+            )
         console.print(table)
         for group, row in results["sanctions"].items():  # type: ignore[union-attr]
             if "retrieval" in group:
                 console.print(group, {k: round(v, 4) for k, v in row.items()})
-        
+
     if "timings" in results:
         timed: dict[str, float] = results["timings"]  # type: ignore[assignment]
         console.print("Hot path, µs per call:", {k: round(v, 1) for k, v in timed.items()})
     if "dakshina" in results:
-        console.print("Dakshina (test split):", {k: round(v, 4) if isinstance(v, float) else v
-                                                 for k, v in results["dakshina"].items()})
+        console.print(
+            "Dakshina (test split):",
+            {k: round(v, 4) if isinstance(v, float) else v for k, v in results["dakshina"].items()},
+        )
     if "candidates" in results:
         cand = results["candidates"]
         for key, val in cand.items():  # type: ignore[union-attr]
             if isinstance(val, dict):
-                console.print(f"candidates {key}:", {k: (round(v, 4) if isinstance(v, float) else v)
-                                                     for k, v in val.items() if k != "misses"})
+                console.print(
+                    f"candidates {key}:",
+                    {
+                        k: (round(v, 4) if isinstance(v, float) else v)
+                        for k, v in val.items()
+                        if k != "misses"
+                    },
+                )
             else:
                 console.print(f"candidates {key}: {val}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--only", choices=("timings", "dakshina", "candidates", "sanctions"),
-                        action="append")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--only", choices=("timings", "dakshina", "candidates", "sanctions"), action="append"
+    )
     parser.add_argument("--bank", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=5000)
     parser.add_argument("--dims", default=str(DIM), help="comma-separated n-gram dimensions")
     parser.add_argument("--split", default="test", help="Dakshina split to report")
     parser.add_argument("--no-e5", action="store_true", help="n-gram candidates and features only")
     parser.add_argument("--lists", default="UN,OFAC", help="sanctions lists to measure")
-    parser.add_argument("--no-generated", action="store_true",
-                        help="skip the weights fitted on generated evasions")
+    parser.add_argument(
+        "--no-generated", action="store_true", help="skip the weights fitted on generated evasions"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     only = set(args.only or ("timings", "dakshina", "candidates", "sanctions"))
@@ -232,8 +273,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         dims = [int(d) for d in args.dims.split(",")]
         results["candidates"] = candidates(args.bank, args.queries, dims)
     if "sanctions" in only:
-        results["sanctions"] = sanctions(not args.no_e5, args.lists.split(","),
-                                         not args.no_generated)
+        results["sanctions"] = sanctions(
+            not args.no_e5, args.lists.split(","), not args.no_generated
+        )
     results["seconds"] = time.perf_counter() - t0
     _print(results)
     if args.json:

@@ -220,6 +220,71 @@ def extract(
     typer.echo(json.dumps(extract_command(url, html), ensure_ascii=False, indent=2))
 
 
+@app.command()
+def bench(
+    accounts: Annotated[int, typer.Option("--accounts", min=1000, help="bank size N")],
+    out: Annotated[Path, typer.Option("--out", help="JSON report")],
+    channels: Annotated[
+        str, typer.Option(help="comma-separated: name, bio, avatar, pdq")
+    ] = "name,bio,avatar,pdq",
+    extra_channel: Annotated[
+        list[str] | None,
+        typer.Option(help="another channel as NAME:KIND:DIM (KIND float or binary); repeatable"),
+    ] = None,
+    queries: Annotated[int, typer.Option(min=50, max=10_000)] = 500,
+    seed: Annotated[int, typer.Option()] = 0,
+    cache_gb: Annotated[
+        float, typer.Option(help="keep generated vectors (fp16) up to this size between passes")
+    ] = 3.0,
+) -> None:
+    """Measure each channel's index at N synthetic accounts: one-thread search p50/p99,
+    recall@10 against exact search, build time, index size, RSS. No models are loaded."""
+    from service.bench.scale import CHANNELS, BenchChannel, run
+
+    chosen = [c.strip() for c in channels.split(",") if c.strip()]
+    known = {c.name: c for c in CHANNELS}
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        raise fail(f"unknown channels {unknown}; known: {', '.join(known)}", 2)
+    for spec in extra_channel or []:
+        name, _, rest = spec.partition(":")
+        kind, _, dim = rest.partition(":")
+        if not name or kind not in ("float", "binary") or not dim.isdigit() or int(dim) < 8:
+            raise fail("--extra-channel takes NAME:KIND:DIM, KIND float or binary, DIM >= 8", 2)
+        known[name] = BenchChannel(name, kind, int(dim), 8 if kind == "binary" else 1)  # type: ignore[arg-type]
+        chosen.append(name)
+    if not chosen:
+        raise fail("no channel to measure", 2)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    settings = Settings()
+    current = {"name": ""}
+    with progress_bar("generating and indexing rows", None) as advance:
+
+        def step(channel: str, rows: int) -> None:
+            if channel != current["name"]:
+                current["name"] = channel
+                err.print(f"channel [bold]{channel}[/]", highlight=False)
+            advance(rows)
+
+        report = run(
+            accounts,
+            tuple(known[c] for c in chosen),
+            settings.index.policy(),
+            n_queries=queries,
+            seed=seed,
+            cache_gb=cache_gb,
+            advance=step,
+        )
+    out.write_text(json.dumps(report, indent=2))
+    summary = {k: v for k, v in report.items() if k not in ("channels", "policy", "machine")}
+    summary["channels"] = {
+        name: {k: c[k] for k in ("index_type", "search_p50_ms", "search_p99_ms", "recall_at_10",
+                                 "build_s", "index_mb")}
+        for name, c in report["channels"].items()
+    }  # fmt: skip
+    _print_json(summary)
+
+
 @keys.command("create")
 def keys_create(
     scope: Annotated[list[str], typer.Option(help=f"one of {', '.join(SCOPES)}; repeatable")],

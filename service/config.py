@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.index.plan import IndexPolicy
 
 SCOPES = ("score", "bank:write", "admin")
 
@@ -20,6 +23,10 @@ class ModelSettings(BaseModel):
     text: str = "e5-small"
     text_query_prefix: str | None = None  # None: the built-in's own prefix ("query: " for e5)
     image: str = "efficientnet-lite0"
+    # torch, or the same model on ONNX Runtime (same vectors, ~2x faster), or its int8 variant
+    # (faster again, a model version of its own; see README before choosing it)
+    text_runtime: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    text_cache_size: int = Field(4096, ge=0)  # LRU of encoded texts; 0 turns it off
     fake: bool = False  # deterministic hashing encoders, for fast unit tests only
     scorer_path: Path | None = None  # None: the bundled models/scorer.json
 
@@ -50,6 +57,45 @@ class LimitSettings(BaseModel):
 class SearchSettings(BaseModel):
     candidates_per_channel: int = Field(20, ge=1, le=1000)
     matches_returned: int = Field(5, ge=1, le=100)
+
+
+class IndexSettings(BaseModel):
+    """How each channel's index is chosen (``service/index/plan.py``): exact while its vectors
+    fit in ``exact_max_mb``, else an inverted file trained on them, whose code family (tried in
+    order) and nprobe are measured to reach ``target_recall`` (recall@10 against exact)."""
+
+    exact_max_mb: float = Field(32.0, gt=0)
+    families: tuple[Literal["ivf_sq8", "ivf_fp16", "ivf_flat"], ...] = ("ivf_sq8", "ivf_fp16")
+    target_recall: float = Field(0.98, gt=0, le=1)
+
+    @field_validator("families")
+    @classmethod
+    def _some(cls, families: tuple[str, ...]) -> tuple[str, ...]:
+        if not families:
+            raise ValueError("name at least one inverted-file family")
+        return families
+
+    def policy(self) -> IndexPolicy:
+        return IndexPolicy(
+            exact_max_mb=self.exact_max_mb,
+            families=self.families,
+            target_recall=self.target_recall,
+        )
+
+
+class BudgetSettings(BaseModel):
+    """The latency budget of each stage of one scored profile, in milliseconds (one thread).
+    Exported on ``/metrics``; overruns are counted per stage."""
+
+    decode: float = Field(10.0, gt=0)
+    hash: float = Field(10.0, gt=0)
+    embed: float = Field(60.0, gt=0)
+    search: float = Field(15.0, gt=0)
+    compare: float = Field(15.0, gt=0)
+    score: float = Field(5.0, gt=0)
+
+    def as_ms(self) -> dict[str, float]:
+        return self.model_dump()
 
 
 class FetchSettings(BaseModel):
@@ -136,6 +182,8 @@ class Settings(BaseSettings):
     search: SearchSettings = SearchSettings()
     fetch: FetchSettings = FetchSettings()
     web: WebSettings = WebSettings()
+    index: IndexSettings = IndexSettings()
+    budget: BudgetSettings = BudgetSettings()
 
     @field_validator("api_keys")
     @classmethod

@@ -37,10 +37,13 @@ from service.features.avatar import banned_avatar, query_avatar
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import lookup_keys, profile_keys
 from service.features.ngrams import name_vectors
-from service.features.pdq import MIN_QUALITY
+from service.features.pdq import MATCH_BITS, MIN_QUALITY
 from service.features.text import TextEncoder, text_encoder
 from service.index.faiss_index import configure_faiss
+from service.index.fit import fit_set
+from service.index.plan import IndexPlan
 from service.index.snapshot import ChannelSpec, IndexSet
+from service.metrics import Metrics
 from service.normalize.image import decode_image, thumbnail
 from service.scoring.compare import BankContext, compare
 from service.scoring.model import LogisticScorer, band_for
@@ -80,8 +83,10 @@ class Pipeline:
         text: TextEncoder,
         image: ImageEncoder,
         scorer: LogisticScorer,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics(settings.budget.as_ms())
         self.store = store
         self.text = text
         self.image = image
@@ -105,6 +110,8 @@ class Pipeline:
             settings.model_dir,
             settings.models.text_query_prefix,
             settings.models.fake,
+            settings.models.text_runtime,
+            settings.models.text_cache_size,
         )
         image = image_encoder(settings.models.image, settings.models.fake, settings.model_dir)
         text.load()
@@ -139,6 +146,7 @@ class Pipeline:
         if loaded is None:
             loaded = self.build_indexes(progress)
         self.catch_up(loaded)
+        fit_set(loaded, self.settings.index.policy())
         self.indexes = loaded
 
     def build_indexes(self, progress: Progress | None = None) -> IndexSet:
@@ -170,7 +178,13 @@ class Pipeline:
 
     def write_snapshot(self) -> Path:
         with self._write_lock:
+            self.fit_indexes()
             return self.indexes.write_snapshot(self.settings.index_dir)
+
+    def fit_indexes(self) -> dict[str, IndexPlan]:
+        """Give each channel the index its size calls for (exact, or an inverted file trained
+        on its vectors); searches continue meanwhile. Call with writes held off."""
+        return fit_set(self.indexes, self.settings.index.policy())
 
     def warm_up(self) -> None:
         """Run the real path once on synthetic input, so the first request is not the slow one."""
@@ -359,10 +373,13 @@ class Pipeline:
         top = tuple(matches[: self.settings.search.matches_returned])
         best = top[0].score if top else 0.0
         bands = self.settings.bands
+        band = band_for(best, block=bands.block, review=bands.review)
+        if self.ready:  # the warm-up request is not traffic
+            self.metrics.observe_stages(timer.ms, band)
         return Verdict(
             id=profile.id,
             score=best,
-            band=band_for(best, block=bands.block, review=bands.review),
+            band=band,
             matches=top,
             model_version=self.scorer.version,
             timings_ms={k: round(v, 3) for k, v in timer.ms.items()},
@@ -420,7 +437,10 @@ class Pipeline:
                 queries = np.frombuffer(b"".join(avatar.pdq), dtype=np.uint8).reshape(-1, 32)
                 hits = channels["pdq"].search(queries, k)
                 for row in range(len(queries)):
-                    add("pdq", hits.ids[row], hits.scores[row], min)
+                    # beyond PDQ's match threshold a hash is another image: such "neighbours"
+                    # carry no evidence, and 8 dihedral hashes x k of them would be compared
+                    near = hits.scores[row] <= MATCH_BITS
+                    add("pdq", hits.ids[row][near], hits.scores[row][near], min)
         for row_id, shared in self.store.rows_for_keys(lookup_keys(profile)).items():
             merged.setdefault(row_id, {})["keys"] = float(len(shared))
         return [Candidate(r, c) for r, c in merged.items()]

@@ -11,8 +11,15 @@ from service.normalize.names import analyse_handle, analyse_name
 
 
 def test_decorative_letters_fold_to_plain_letters() -> None:
-    for decorated in ("𝐓𝐓𝐏 𝐌𝐞𝐝𝐢𝐚", "ＴＴＰ Ｍｅｄｉａ", "ⓉⓉⓅ Ⓜⓔⓓⓘⓐ", "ᴛᴛᴘ ᴍᴇᴅɪᴀ", "🆃🆃🅿 🅼🅴🅳🅸🅰",
-                      "𝕋𝕋ℙ 𝕄𝕖𝕕𝕚𝕒", "𝓣𝓣𝓟 𝓜𝓮𝓭𝓲𝓪"):
+    for decorated in (
+        "𝐓𝐓𝐏 𝐌𝐞𝐝𝐢𝐚",
+        "ＴＴＰ Ｍｅｄｉａ",
+        "ⓉⓉⓅ Ⓜⓔⓓⓘⓐ",
+        "ᴛᴛᴘ ᴍᴇᴅɪᴀ",
+        "🆃🆃🅿 🅼🅴🅳🅸🅰",
+        "𝕋𝕋ℙ 𝕄𝕖𝕕𝕚𝕒",
+        "𝓣𝓣𝓟 𝓜𝓮𝓭𝓲𝓪",
+    ):
         assert analyse_name(decorated).tokens == ("ttp", "media"), decorated
 
 
@@ -86,8 +93,11 @@ def test_camel_case_and_separators_split_handles() -> None:
 def test_urdu_and_arabic_names_get_latin_tokens_and_acronyms() -> None:
     ttp = analyse_name("تحریک طالبان پاکستان")
     assert ttp.tokens == ("tahrik", "talban", "pakstan")
-    for roman in ("Tehrik-e-Taliban Pakistan", "Tehreek-i-Taliban Pakistan",
-                  "TahrikTaliban Pakistan"):
+    for roman in (
+        "Tehrik-e-Taliban Pakistan",
+        "Tehreek-i-Taliban Pakistan",
+        "TahrikTaliban Pakistan",
+    ):
         assert ttp.consonant_joined == analyse_name(roman).consonant_joined, roman
     assert analyse_name("Tehreek-e-Taliban Pakistan").acronym == "ttp"
     assert analyse_name("صدام حسين التكريتي").tokens[-2:] == ("al", "tkriti")

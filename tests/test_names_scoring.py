@@ -44,8 +44,15 @@ def test_rarity_round_trips_through_json_and_updates() -> None:
     assert restored.names == 1 and restored.bits("media") > table.bits("media")
 
 
-@pytest.mark.parametrize("text", ["", "[]", '{"format": "other"}', '{"format": '
-                                  '"mirrorscan.token-rarity/1", "names": -1, "counts": {}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[]",
+        '{"format": "other"}',
+        '{"format": "mirrorscan.token-rarity/1", "names": -1, "counts": {}}',
+    ],
+)
 def test_broken_rarity_tables_are_invalid_input(text: str) -> None:
     with pytest.raises(InvalidInput):
         TokenRarity.from_json(text)
@@ -63,8 +70,11 @@ def test_a_decorated_lookalike_mirror_scores_high_on_every_layer(rarity: TokenRa
 
 
 def test_urdu_script_mirror_of_a_roman_name(rarity: TokenRarity) -> None:
-    v = _values(compare_names("تحریک طالبان پاکستان", "", "Tehreek-e-Taliban Pakistan", "",
-                              rarity, name_cosine=0.88))
+    v = _values(
+        compare_names(
+            "تحریک طالبان پاکستان", "", "Tehreek-e-Taliban Pakistan", "", rarity, name_cosine=0.88
+        )
+    )
     assert v["name.skeleton_equal"] == 1.0
     assert v["name.rare_overlap"] > 0.8
     assert v["name.embedding"] == pytest.approx(0.88)
@@ -80,8 +90,9 @@ def test_sharing_a_rare_word_is_stronger_than_sharing_a_common_one(rarity: Token
 def test_word_order_and_joined_words(rarity: TokenRarity) -> None:
     v = _values(compare_names("Fulaani Muhammad", "", "Muhammad Fulaani", "", rarity))
     assert v["name.token_set"] == 1.0 and v["name.rare_overlap"] == 1.0
-    matches = match_words(analyse_name("TehreekeTaliban"),
-                          analyse_name("Tehreek-e-Taliban"), rarity)
+    matches = match_words(
+        analyse_name("TehreekeTaliban"), analyse_name("Tehreek-e-Taliban"), rarity
+    )
     assert {m.candidate for m in matches} >= {"taliban"}
     joined = match_words(analyse_name("ttpmedia"), analyse_name("TTP Media"), rarity)
     assert [m.candidate for m in joined] == ["ttp media"]
@@ -93,16 +104,18 @@ def test_acronyms(rarity: TokenRarity) -> None:
     v = _values(compare_names("TTP Media", "", "Tehreek-e-Taliban Pakistan Media", "", rarity))
     assert v["name.acronym"] == 1.0
     # Initials of a person's name written in Arabic letters are not an acronym.
-    v = _values(compare_names("فضل ربيع", "", "Forces Democratiques de Liberation du Rwanda",
-                              "", rarity))
+    v = _values(
+        compare_names("فضل ربيع", "", "Forces Democratiques de Liberation du Rwanda", "", rarity)
+    )
     assert "name.acronym" not in v
     handle = compare_names("", "ttp_official", "Tehreek-e-Taliban Pakistan", "TTP_Media", rarity)
     assert _values(handle)["handle.acronym"] == 1.0
 
 
 def test_unrelated_names_score_low(rarity: TokenRarity) -> None:
-    v = _values(compare_names("Pakistan Today News", "pakistantoday", "Umar Media", "umar_media",
-                              rarity))
+    v = _values(
+        compare_names("Pakistan Today News", "pakistantoday", "Umar Media", "umar_media", rarity)
+    )
     assert v["name.rare_overlap"] == 0.0 and v["name.visual_equal"] == 0.0
     assert v["handle.jaro_winkler"] < 0.7
     assert "handle.evasion_affix" not in v

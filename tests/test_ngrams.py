@@ -23,8 +23,10 @@ def test_vectors_are_float32_unit_length_and_empty_names_are_zero() -> None:
 
 def test_vectors_are_identical_across_processes() -> None:
     """Hashing must not depend on Python's per-process hash seed, or indexes break on restart."""
-    code = ("from service.features.ngrams import name_vector;"
-            "print(name_vector('TTP Media', 'ttp_media2').round(6).tolist())")
+    code = (
+        "from service.features.ngrams import name_vector;"
+        "print(name_vector('TTP Media', 'ttp_media2').round(6).tolist())"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     here = name_vector("TTP Media", "ttp_media2").round(6).tolist()
     assert eval(out.stdout) == here  # noqa: S307 - our own subprocess's list literal
@@ -32,8 +34,12 @@ def test_vectors_are_identical_across_processes() -> None:
 
 def test_evasions_are_nearer_than_other_names() -> None:
     source = name_vector("Tehreek-e-Taliban Pakistan")
-    evasions = ["Tеhrееk-e-Taliban Pakistan 🔴", "𝐓𝐞𝐡𝐫𝐞𝐞𝐤 𝐞 𝐓𝐚𝐥𝐢𝐛𝐚𝐧 𝐏𝐚𝐤𝐢𝐬𝐭𝐚𝐧",
-                "TehrikTaliban Pakistan", "Pakistan Tehreek Taliban official"]
+    evasions = [
+        "Tеhrееk-e-Taliban Pakistan 🔴",
+        "𝐓𝐞𝐡𝐫𝐞𝐞𝐤 𝐞 𝐓𝐚𝐥𝐢𝐛𝐚𝐧 𝐏𝐚𝐤𝐢𝐬𝐭𝐚𝐧",
+        "TehrikTaliban Pakistan",
+        "Pakistan Tehreek Taliban official",
+    ]
     near_namesake = "Tehreek-e-Insaf Pakistan"  # shares two of three words
     others = ["Lashkar-e-Taiba", "Pakistan Today News", "Muhammad Ali Khan"]
     worst_evasion = min(float(name_vector(e) @ source) for e in evasions)
@@ -45,8 +51,9 @@ def test_evasions_are_nearer_than_other_names() -> None:
 
 
 def test_handle_only_profiles_find_their_source() -> None:
-    bank = name_vectors([("TTP Media", "ttp_media"), ("Umar Media", "umar_media"),
-                         ("Al Naba", "alnaba_news")])
+    bank = name_vectors(
+        [("TTP Media", "ttp_media"), ("Umar Media", "umar_media"), ("Al Naba", "alnaba_news")]
+    )
     query = name_vector("", "ttp_rnedia_backup")
     assert int(np.argmax(bank @ query)) == 0
 
@@ -54,8 +61,16 @@ def test_handle_only_profiles_find_their_source() -> None:
 def test_faiss_inner_product_search_equals_brute_force() -> None:
     rng = random.Random(0)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    names = [(" ".join("".join(rng.choice(letters) for _ in range(rng.randint(3, 9)))
-                       for _ in range(rng.randint(1, 3))), "") for _ in range(500)]
+    names = [
+        (
+            " ".join(
+                "".join(rng.choice(letters) for _ in range(rng.randint(3, 9)))
+                for _ in range(rng.randint(1, 3))
+            ),
+            "",
+        )
+        for _ in range(500)
+    ]
     bank = name_vectors(names)
     queries = bank[:20] + 0.0
     index = faiss.IndexFlatIP(DIM)

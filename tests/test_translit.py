@@ -98,6 +98,7 @@ def test_dakshina_skeleton_agreement() -> None:
     """Most attested Roman spellings of a word share its consonant skeleton exactly."""
     pairs, labels = _dakshina_pairs("dev", 300)
     positives = [(u, r) for (u, r), y in zip(pairs, labels, strict=True) if y]
-    same = sum(analyse_name(u).consonant_joined == analyse_name(r).consonant_joined
-               for u, r in positives)
+    same = sum(
+        analyse_name(u).consonant_joined == analyse_name(r).consonant_joined for u, r in positives
+    )
     assert same / len(positives) >= 0.85

@@ -1,5 +1,6 @@
 """ASGI middleware: a request body cap (413 before the body is read into memory), a request id
-on every answer and log line, and security headers."""
+on every answer and log line, security headers, and request counts and latency by route
+template (into the runtime's metrics)."""
 
 from __future__ import annotations
 
@@ -70,14 +71,20 @@ class RequestGuard:
                 await self.app(scope, _replay(body, receive), send_wrapped)
         else:
             await self.app(scope, receive, send_wrapped)
+        elapsed = time.perf_counter() - started
+        status = status_holder.get("status", 0)
         log.info(
             "%s %s %s %.1fms id=%s",
             scope["method"],
             scope["path"],
-            status_holder.get("status", 0),
-            (time.perf_counter() - started) * 1000,
+            status,
+            elapsed * 1000,
             request_id,
         )
+        runtime = scope.get("state", {}).get("runtime")
+        if runtime is not None:
+            route = getattr(scope.get("route"), "path", "unmatched")  # the template, not the path
+            runtime.metrics.observe_request(route, scope["method"], status, elapsed)
 
     async def _read_capped(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []

@@ -15,6 +15,7 @@ from service.config import Settings
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
 from service.ingest.fetch import SafeFetcher
+from service.metrics import Metrics
 from service.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Runtime:
         self.executor = ThreadPoolExecutor(
             max_workers=settings.workers, thread_name_prefix="mirrorscan-cpu"
         )
+        self.metrics = Metrics(settings.budget.as_ms())  # this app's registry, never the global
         self._pipeline: Pipeline | None = None
         self.load_error: str | None = None
         self.fetcher = SafeFetcher(settings.fetch)  # async: used and closed on the event loop
@@ -78,7 +80,9 @@ class Runtime:
 
     async def load(self) -> None:
         try:
-            self._pipeline = await self.run(Pipeline.open, self.settings)
+            pipeline = await self.run(Pipeline.open, self.settings)
+            pipeline.metrics = self.metrics  # before any request can reach it
+            self._pipeline = pipeline
             log.info("ready: %s", self._pipeline.indexes.counts())
         except Exception as exc:  # surfaced on /readyz and every route, and logged
             self.load_error = f"loading failed: {exc}"

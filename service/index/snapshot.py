@@ -2,7 +2,8 @@
 
 A snapshot is a versioned folder: one ``<channel>.faiss`` per channel (written with
 ``faiss.write_index``, never pickled) and ``manifest.json`` (model, kind, dimension, count, index
-type, checksum per channel; the store counter). ``CURRENT`` names the newest complete snapshot and
+type and plan - family, lists, probes, measured recall - and checksum per channel; the store
+counter). ``CURRENT`` names the newest complete snapshot and
 is replaced atomically, so a reader never sees a half-written one."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from service.errors import IndexCorrupt
 from service.index.faiss_index import ChannelIndex, Kind
+from service.index.plan import IndexPlan
 
 log = logging.getLogger(__name__)
 MANIFEST_VERSION = 1
@@ -61,6 +63,7 @@ class IndexSet:
                 "model": spec.model,
                 "count": index.ntotal,
                 "index_type": index.index_type,
+                "plan": index.plan.as_json(),
                 "file": path.name,
                 "sha256": _sha256(path),
             }
@@ -107,7 +110,11 @@ class IndexSet:
             path = folder / entry["file"]
             if _sha256(path) != entry["sha256"]:
                 raise IndexCorrupt(f"{path} does not match the checksum in its manifest")
-            index = ChannelIndex.read(spec.kind, spec.dim, path)
+            try:
+                plan = IndexPlan.from_json(entry["plan"]) if "plan" in entry else None
+                index = ChannelIndex.read(spec.kind, spec.dim, path, plan)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise IndexCorrupt(f"{path} does not match its manifest: {exc}") from exc
             if index.ntotal != entry["count"]:
                 raise IndexCorrupt(f"{path} holds {index.ntotal} vectors, manifest says {entry}")
             out.channels[name] = index

@@ -1,0 +1,1 @@
+"""The scale benchmark: synthetic banks and per-channel measurements."""
