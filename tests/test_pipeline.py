@@ -115,7 +115,13 @@ def test_snapshot_then_catch_up_on_reopen(tmp_path: Path) -> None:
     first.close()
     second = Pipeline.open(settings)
     try:
-        assert second.indexes.counts() == {"name": 2, "bio": 2, "avatar": 2, "pdq": 2}
+        assert second.indexes.counts() == {
+            "name": 2,
+            "name_grams": 2,
+            "bio": 2,
+            "avatar": 2,
+            "pdq": 2,
+        }
         ids = second.indexes.channels["name"].ids()
         rows = second.store.get_rows(ids.tolist())
         assert sorted(a.profile.id for a in rows.values()) == ["iskp-tg", "ttp-x"]
