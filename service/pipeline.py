@@ -21,7 +21,7 @@ from PIL import Image
 
 from service.config import Settings
 from service.domain import Avatar, Features, Match, Profile, StoredAccount, Vector, Verdict
-from service.errors import InvalidInput, MirrorscanError
+from service.errors import IndexCorrupt, InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import profile_keys
 from service.features.pdq import MIN_QUALITY, pdq_dihedral
@@ -42,6 +42,12 @@ Progress = Callable[[int], None]
 class Candidate:
     row_id: int
     channels: dict[str, float]  # channel -> similarity (cosine) or distance (PDQ bits)
+
+
+class ReadOnly(MirrorscanError):
+    status = 409
+    title = "Read-only pipeline"
+    type_slug = "read-only"
 
 
 class Timer:
@@ -76,16 +82,25 @@ class Pipeline:
         self.indexes = IndexSet(self.channel_specs())
         self._write_lock = threading.Lock()
         self.ready = False
+        self.readonly = store.readonly
 
     # --- lifecycle ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, settings: Settings) -> Pipeline:
-        """Open the store, load the models and the indexes (snapshot + catch-up), warm up."""
+    def open(cls, settings: Settings, *, readonly: bool = False, indexes: bool = True) -> Pipeline:
+        """Open the store, load the models and the indexes (snapshot + catch-up), warm up.
+
+        ``readonly``: a batch worker's pipeline. It opens the store so that nothing can be
+        written, loads the current snapshot and catches up in memory, and refuses upserts,
+        removals and snapshot writes, so any number of workers can share one data dir.
+        ``indexes=False``: leave the indexes empty (the doctor inspects the snapshot itself)."""
         configure_faiss(1)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store(settings.db_url)
-        store.create_all()
+        if readonly:
+            store = Store(settings.db_url, readonly=True)
+        else:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            store = Store(settings.db_url)
+            store.create_all()
         text = text_encoder(
             settings.models.text,
             settings.model_dir,
@@ -98,7 +113,8 @@ class Pipeline:
         pipeline = cls(
             settings, store, text, image, LogisticScorer.load(settings.models.scorer_path)
         )
-        pipeline.load_indexes()
+        if indexes:
+            pipeline.load_indexes()
         pipeline.warm_up()
         return pipeline
 
@@ -118,7 +134,17 @@ class Pipeline:
         }
 
     def load_indexes(self, progress: Progress | None = None) -> None:
-        loaded = IndexSet.load_current(self.settings.index_dir, self.channel_specs())
+        """The current snapshot caught up with the store; a missing, unreadable or other-model
+        snapshot is rebuilt from the store (the source of truth). Accounts whose vectors were
+        made by other encoders are re-encoded first (see ``service.reindex``)."""
+        from service.reindex import ensure_current_vectors
+
+        ensure_current_vectors(self, progress)
+        try:
+            loaded = IndexSet.load_current(self.settings.index_dir, self.channel_specs())
+        except IndexCorrupt as exc:
+            log.warning("index snapshot unusable (%s); rebuilding from the store", exc.detail)
+            loaded = None
         if loaded is None:
             loaded = self.build_indexes(progress)
         self.catch_up(loaded)
@@ -137,7 +163,7 @@ class Pipeline:
         """Apply the store changes the index set has not seen; returns how many."""
         target = self.store.max_seq()
         changed = 0
-        for batch in self.store.iter_accounts(since_seq=indexes.store_seq, include_removed=True):
+        for batch in self.store.iter_changes(indexes.store_seq):
             removed = np.array([a.row_id for a in batch if a.removed], dtype=np.int64)
             for index in indexes.channels.values():
                 index.remove(removed)
@@ -147,8 +173,29 @@ class Pipeline:
         return changed
 
     def write_snapshot(self) -> Path:
+        """Write the live indexes as a new snapshot; upserts go on meanwhile (see
+        ``IndexSet.write_snapshot``)."""
+        if self.readonly:
+            raise ReadOnly("a read-only pipeline does not write snapshots")
+        return self.indexes.write_snapshot(self.settings.index_dir)
+
+    def rebuild_indexes(self, progress: Progress | None = None) -> IndexSet:
+        """Build a new index set from the store beside the live one, snapshot it, then swap.
+
+        Searches and upserts go on during the build: upserts update the store and the live set,
+        and the new set catches up on them from the store. The swap happens under the write
+        lock after a final catch-up, so no upsert is lost; a search holding the old set finishes
+        on it. Nothing ever searches a half-built set."""
+        if self.readonly:
+            raise ReadOnly("a read-only pipeline does not rebuild indexes")
+        fresh = self.build_indexes(progress)
+        self.catch_up(fresh)
+        fresh.write_snapshot(self.settings.index_dir)
         with self._write_lock:
-            return self.indexes.write_snapshot(self.settings.index_dir)
+            self.catch_up(fresh)
+            self.indexes = fresh
+        log.info("swapped to index snapshot %s: %s", fresh.version, fresh.counts())
+        return fresh
 
     def warm_up(self) -> None:
         """Run the real path once on synthetic input, so the first request is not the slow one."""
@@ -222,6 +269,8 @@ class Pipeline:
     ) -> list[UpsertResult | MirrorscanError]:
         """Store and index banned accounts (upsert by id). Unchanged accounts are not
         re-encoded. A bad item gets its error; the others are written."""
+        if self.readonly:
+            raise ReadOnly("a read-only pipeline does not write to the bank")
         results: list[UpsertResult | MirrorscanError | None] = [None] * len(profiles)
         valid: list[tuple[int, Profile, str]] = []
         for i, p in enumerate(profiles):
@@ -261,27 +310,21 @@ class Pipeline:
             written = self.store.upsert([u for _, u in writes]) if writes else []
             for (i, _), r in zip(writes, written, strict=True):
                 results[i] = r
-            self._apply_written(written)
+            # replay from the store, not from what was just written: another process may have
+            # written too, and setting ``store_seq`` past its changes would lose them
+            self.catch_up(self.indexes)
         if progress:
             progress(len(profiles))
         return [r for r in results if r is not None]
 
-    def _apply_written(self, written: Sequence[UpsertResult]) -> None:
-        changed = [r.row_id for r in written if r.outcome != "unchanged"]
-        if changed:
-            accounts = self.store.get_rows(changed)
-            _index_accounts(self.indexes, list(accounts.values()))
-        self.indexes.store_seq = self.store.max_seq()
-
     def remove(self, account_id: str) -> bool:
+        if self.readonly:
+            raise ReadOnly("a read-only pipeline does not write to the bank")
         with self._write_lock:
             row_id = self.store.remove(account_id)
             if row_id is None:
                 return False
-            ids = np.array([row_id], dtype=np.int64)
-            for index in self.indexes.channels.values():
-                index.remove(ids)
-            self.indexes.store_seq = self.store.max_seq()
+            self.catch_up(self.indexes)
             return True
 
     # --- scoring --------------------------------------------------------------------------
@@ -400,6 +443,17 @@ def content_hash(profile: Profile) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
+def channel_vectors(account: StoredAccount) -> dict[str, np.ndarray]:
+    """What each channel index holds for an account (a channel it has nothing for is absent)."""
+    f = account.features
+    vectors: dict[str, np.ndarray | None] = {"name": f.name_vec, "bio": f.bio_vec}
+    if f.avatar is not None:
+        vectors["avatar"] = f.avatar.embedding
+        if f.avatar.pdq_quality >= MIN_QUALITY and f.avatar.pdq:
+            vectors["pdq"] = np.frombuffer(f.avatar.pdq[0], dtype=np.uint8)
+    return {name: vec for name, vec in vectors.items() if vec is not None}
+
+
 def _index_accounts(indexes: IndexSet, accounts: Sequence[StoredAccount]) -> None:
     """Put the accounts' stored vectors in every channel (replacing what the ids had)."""
     if not accounts:
@@ -410,16 +464,9 @@ def _index_accounts(indexes: IndexSet, accounts: Sequence[StoredAccount]) -> Non
         index.remove(ids)
     per_channel: dict[str, tuple[list[int], list[np.ndarray]]] = {n: ([], []) for n in channels}
     for a in accounts:
-        f = a.features
-        vectors: dict[str, np.ndarray | None] = {"name": f.name_vec, "bio": f.bio_vec}
-        if f.avatar is not None:
-            vectors["avatar"] = f.avatar.embedding
-            if f.avatar.pdq_quality >= MIN_QUALITY and f.avatar.pdq:
-                vectors["pdq"] = np.frombuffer(f.avatar.pdq[0], dtype=np.uint8)
-        for name, vec in vectors.items():
-            if vec is not None:
-                per_channel[name][0].append(a.row_id)
-                per_channel[name][1].append(vec)
+        for name, vec in channel_vectors(a).items():
+            per_channel[name][0].append(a.row_id)
+            per_channel[name][1].append(vec)
     for name, (row_ids, vecs) in per_channel.items():
         if row_ids:
             channels[name].upsert(np.array(row_ids, dtype=np.int64), np.stack(vecs))
