@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -89,10 +90,15 @@ def import_file(
     batch_size: int = 256,
     advance: Advance | None = None,
     on_error: OnError | None = None,
+    snapshot_every_s: float | None = None,
 ) -> Report:
     """Upsert every profile of the file; a malformed line is reported with its number and
-    skipped, or stops the import with ``strict`` (lines before it stay imported)."""
+    skipped, or stops the import with ``strict`` (lines before it stay imported).
+
+    ``snapshot_every_s``: also write an index snapshot when that long has passed since the last,
+    so a run that is killed leaves a recent snapshot and the next one catches up on little."""
     report = Report()
+    last_snapshot = time.monotonic()
     for chunk in batched(read_records(pipeline, path, fmt), batch_size):
         records: list[Record] = []
         for item in chunk:
@@ -110,6 +116,9 @@ def import_file(
                 report.outcomes[result.outcome] += 1
         if advance:
             advance(len(chunk))
+        if snapshot_every_s is not None and time.monotonic() - last_snapshot >= snapshot_every_s:
+            pipeline.write_snapshot()
+            last_snapshot = time.monotonic()
     return report
 
 

@@ -132,9 +132,13 @@ def bank_import(
     fmt: FormatOpt = None,
     strict: Annotated[bool, typer.Option(help="stop at the first malformed line")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 256,
+    snapshot_every: Annotated[
+        float, typer.Option(min=0.0, help="seconds between index snapshots during the import")
+    ] = 300.0,
 ) -> None:
     """Upsert banned accounts by id from a file and update the indexes. Safe to run again
-    after an interruption: what was stored is skipped."""
+    after an interruption (SIGKILL included): what was stored is skipped, and the indexes
+    catch up from the store."""
     from service.batch import StrictStop, import_file
     from service.ingest.files import count_records, file_format
 
@@ -153,6 +157,7 @@ def bank_import(
                 batch_size=batch_size,
                 advance=advance,
                 on_error=lambda e: err.print(f"[yellow]skipped[/] {file}:{e}", highlight=False),
+                snapshot_every_s=snapshot_every,
             )
         pipeline.write_snapshot()
     except StrictStop as exc:

@@ -14,7 +14,7 @@ from service import __version__
 from service.api import problems
 from service.api.auth import KeyRing
 from service.api.middleware import RequestGuard
-from service.api.routes import accounts, health, score
+from service.api.routes import accounts, health, jobs, score
 from service.api.runtime import Runtime
 from service.config import Settings
 
@@ -50,5 +50,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(score.router)
     app.include_router(accounts.router)
+    app.include_router(jobs.router)
     app.add_middleware(RequestGuard, max_body_bytes=settings.limits.max_body_bytes)
     return app

@@ -14,7 +14,9 @@ from service.api.auth import KeyRing
 from service.config import Settings
 from service.errors import NotReady
 from service.ingest.fetch import SafeFetcher
+from service.jobs import JobRunner
 from service.pipeline import Pipeline
+from service.store.jobs import JobStore
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -30,6 +32,7 @@ class Runtime:
             max_workers=settings.workers, thread_name_prefix="mirrorscan-cpu"
         )
         self._pipeline: Pipeline | None = None
+        self._jobs: JobRunner | None = None
         self.load_error: str | None = None
         self.fetcher = SafeFetcher(settings.fetch)  # async: used and closed on the event loop
 
@@ -41,6 +44,12 @@ class Runtime:
         return self._pipeline
 
     @property
+    def jobs(self) -> JobRunner:
+        if self._jobs is None:
+            raise NotReady(self.load_error or "models and indexes are still loading")
+        return self._jobs
+
+    @property
     def ready(self) -> bool:
         return self._pipeline is not None and self._pipeline.ready
 
@@ -50,13 +59,23 @@ class Runtime:
 
     async def load(self) -> None:
         try:
-            self._pipeline = await self.run(Pipeline.open, self.settings)
-            log.info("ready: %s", self._pipeline.indexes.counts())
+            pipeline = await self.run(Pipeline.open, self.settings)
+            jobs = JobStore(pipeline.store)
+            interrupted = await self.run(jobs.fail_interrupted)
+            if interrupted:
+                log.warning(
+                    "%d index jobs were interrupted by a restart; marked failed", interrupted
+                )
+            self._jobs = JobRunner(pipeline, jobs)
+            self._pipeline = pipeline
+            log.info("ready: %s", pipeline.indexes.counts())
         except Exception as exc:  # surfaced on /readyz and every route, and logged
             self.load_error = f"loading failed: {exc}"
             log.exception("pipeline failed to load")
 
     def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.close()
         if self._pipeline is not None:
             try:
                 self._pipeline.write_snapshot()
