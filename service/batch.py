@@ -93,7 +93,9 @@ def import_file(
     snapshot_every_s: float | None = None,
 ) -> Report:
     """Upsert every profile of the file; a malformed line is reported with its number and
-    skipped, or stops the import with ``strict`` (lines before it stay imported).
+    skipped, or stops the import with ``strict`` (lines before it stay imported). A line that
+    parses but that the pipeline refuses (an unreadable avatar) stops a strict import after
+    the batch it is in, since a batch is written as one transaction.
 
     ``snapshot_every_s``: also write an index snapshot when that long has passed since the last,
     so a run that is killed leaves a recent snapshot and the next one catches up on little."""
@@ -101,8 +103,12 @@ def import_file(
     last_snapshot = time.monotonic()
     for chunk in batched(read_records(pipeline, path, fmt), batch_size):
         records: list[Record] = []
+        stop: LineError | None = None
         for item in chunk:
             report.lines += 1
+            if isinstance(item, LineError) and strict:
+                stop = item  # the lines before it are imported, none after
+                break
             if isinstance(item, LineError):
                 _fail(report, item, strict, on_error)
             else:
@@ -114,6 +120,8 @@ def import_file(
                       on_error)  # fmt: skip
             else:
                 report.outcomes[result.outcome] += 1
+        if stop is not None:
+            _fail(report, stop, strict, on_error)
         if advance:
             advance(len(chunk))
         if snapshot_every_s is not None and time.monotonic() - last_snapshot >= snapshot_every_s:

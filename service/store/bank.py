@@ -30,6 +30,7 @@ from service.domain import Avatar, Features, Profile, StoredAccount, Vector
 from service.store.schema import AccountRow, AuditRow, Base, CounterRow, KeyRow, utcnow
 
 PDQ_BYTES = 32
+_MAX_ROW_ID = 2**62
 Outcome = Literal["created", "updated", "unchanged", "restored"]
 
 
@@ -296,7 +297,7 @@ class Store:
         """Accounts changed after ``since_seq`` (removed ones included), in change order, in
         batches. Keyset pagination on (seq, row id) walks the seq index, so catching up on a
         few changes costs a few rows however large the bank is."""
-        last = (since_seq, 0)
+        last = (since_seq, _MAX_ROW_ID)  # (seq, row) > (since, max) <=> seq > since
         while True:
             with self._session() as s:
                 q = (
