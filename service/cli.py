@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -156,7 +157,7 @@ def bank_import(
                 strict=strict,
                 batch_size=batch_size,
                 advance=advance,
-                on_error=lambda e: err.print(f"[yellow]skipped[/] {file}:{e}", highlight=False),
+                on_error=lambda e: err.print(f"[yellow]skipped[/] {escape(f'{file}:{e}')}"),
                 snapshot_every_s=snapshot_every,
             )
         pipeline.write_snapshot()
@@ -296,10 +297,10 @@ def score(
     settings = settings_for(data_dir)
     done = Done.load(out) if resume else None
     if done is not None:
-        err.print(f"resuming: {len(done)} lines of {out} are kept", highlight=False)
+        err.print(f"resuming: {len(done)} lines of {escape(str(out))} are kept", highlight=False)
 
     def on_error(e: Any) -> None:
-        err.print(f"[yellow]not scored[/] {file}:{e}", highlight=False)
+        err.print(f"[yellow]not scored[/] {escape(f'{file}:{e}')}", highlight=False)
 
     with out.open("a" if resume else "w", encoding="utf-8") as fh:
         if engine == "ray":
@@ -334,7 +335,7 @@ def score(
                     )
             finally:
                 pipeline.close()
-    err.print(json.dumps(report.as_dict()), highlight=False)
+    typer.echo(json.dumps(report.as_dict(), ensure_ascii=False), err=True)
 
 
 @app.command()
