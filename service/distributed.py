@@ -127,11 +127,13 @@ def score_file_ray(
     if not path.is_file():
         raise InvalidInput(f"{path} is not a file")
     chunks = plan_chunks(path, file_format(path, fmt), chunk_lines)
+    report = Report()
+    if not chunks:
+        return report
     # shipped to every worker: absolute paths, and no API keys
     settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve(), "api_keys": {}})
     Pipeline.open(settings, readonly=True).close()  # fail here, not in every worker
-    started = _init_ray(address, workers)
-    report = Report()
+    started = init_ray(address, workers)
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.execution_options.preserve_order = True
@@ -143,7 +145,7 @@ def score_file_ray(
             ChunkScorer,
             fn_constructor_kwargs={"settings": settings, "done": done, "batch_size": batch_size},
             batch_size=1,
-            concurrency=workers,
+            concurrency=min(workers, len(chunks)),  # more actors than chunks would idle
             num_cpus=1,
         )
         for row in ds.iter_rows():
@@ -177,7 +179,7 @@ def _merge(report: Report, fields: dict[str, Any], on_error: OnError | None) -> 
             on_error(error)
 
 
-def _init_ray(address: str | None, workers: int) -> bool:
+def init_ray(address: str | None, workers: int) -> bool:
     """Start a local Ray (or connect to ``address``) unless one is already initialised; True
     when this call started it (and so must shut it down)."""
     import ray
