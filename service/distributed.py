@@ -115,7 +115,7 @@ def score_file_ray(
     address: str | None = None,
     workers: int = 2,
     batch_size: int = 64,
-    chunk_lines: int = 1000,
+    chunk_lines: int = 1024,
     advance: Advance | None = None,
     on_error: OnError | None = None,
 ) -> Report:
@@ -126,6 +126,8 @@ def score_file_ray(
 
     if not path.is_file():
         raise InvalidInput(f"{path} is not a file")
+    # whole batches per chunk: the encoders then see the same batches as in one process
+    chunk_lines = -(-chunk_lines // batch_size) * batch_size
     chunks = plan_chunks(path, file_format(path, fmt), chunk_lines)
     report = Report()
     if not chunks:

@@ -113,7 +113,7 @@ def test_ray_writes_what_one_process_writes(
     with inp.open("a") as fh:
         fh.write("\n\n" + json.dumps({"id": "last", "handle": "x"}) + "\n")  # blank lines count
     expected = single(bank, inp, tmp_path / "one.jsonl")
-    assert on_ray(bank, inp, tmp_path / "ray.jsonl", chunk_lines=7) == expected
+    assert on_ray(bank, inp, tmp_path / "ray.jsonl", chunk_lines=7, batch_size=4) == expected
     lines = [json.loads(x) for x in expected.splitlines()]
     assert lines[-1]["id"] == "last" and lines[5]["line"] == 6
 
@@ -129,7 +129,7 @@ def test_ray_writes_what_one_process_writes(
     cut = tmp_path / "cut.jsonl"
     cut.write_bytes(expected[: expected.index(b"\n", len(expected) // 2) + 40])
     done = Done.load(cut)
-    assert on_ray(bank, inp, cut, mode="a", done=done, chunk_lines=5) == expected
+    assert on_ray(bank, inp, cut, mode="a", done=done, chunk_lines=5, batch_size=5) == expected
 
     with pytest.raises(InvalidInput, match="JSON Lines or Parquet"):
         (tmp_path / "in.csv").write_text("id\na\n")
