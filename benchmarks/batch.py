@@ -174,13 +174,25 @@ def cmd_score(args: argparse.Namespace) -> dict[str, Any]:
     results["single_process"] = {"open_s": round(t1 - t0, 1), "score_s": round(t2 - t1, 1),
                                  "lines_per_s": round(args.lines / (t2 - t1), 1)}  # fmt: skip
     two = args.data_dir / "scores-ray.jsonl"
+    arrivals: list[tuple[float, int]] = []
     t3 = time.perf_counter()
     with two.open("w") as fh, bar(f"scoring (Ray, {args.workers})", args.lines) as advance:
+
+        def step(n: int) -> None:
+            arrivals.append((time.perf_counter(), n))
+            advance(n)
+
         score_file_ray(s, inp, fh, workers=args.workers, chunk_lines=args.chunk_lines,
-                       advance=advance)  # fmt: skip
+                       advance=step)  # fmt: skip
     t4 = time.perf_counter()
-    results["ray"] = {"workers": args.workers, "wall_s": round(t4 - t3, 1),
-                      "lines_per_s_incl_startup": round(args.lines / (t4 - t3), 1)}  # fmt: skip
+    # steady state: from the first chunk back (Ray started, actors loaded) to the last
+    after_first = sum(n for _, n in arrivals[1:])
+    steady = after_first / max(arrivals[-1][0] - arrivals[0][0], 1e-9) if len(arrivals) > 1 else 0
+    results["ray"] = {"workers": args.workers, "chunk_lines": args.chunk_lines,
+                      "chunks": len(arrivals), "wall_s": round(t4 - t3, 1),
+                      "first_chunk_after_s": round(arrivals[0][0] - t3, 1),
+                      "lines_per_s_incl_startup": round(args.lines / (t4 - t3), 1),
+                      "lines_per_s_steady": round(steady, 1)}  # fmt: skip
     results["outputs"] = compare_outputs(one, two)
     return results
 
@@ -211,7 +223,10 @@ def cmd_memory(args: argparse.Namespace) -> dict[str, Any]:
                         "import", str(bank)], env=env, check=True, capture_output=True)  # fmt: skip
     figures: dict[str, Any] = {"figure": "memory", "encoders": "fake" if args.fake else "e5",
                                "bank": args.bank, "load_average": load(), "runs": []}  # fmt: skip
-    for lines in args.sizes or [args.lines]:
+    sizes = [(n, False) for n in args.sizes or [args.lines]]
+    if args.resume_check:  # again over the complete output: every line is skipped
+        sizes.append((sizes[-1][0], True))
+    for lines, resume in sizes:
         inp = args.data_dir / f"population-{lines}.jsonl"
         if not inp.exists():
             write_jsonl(inp, accounts(lines, seed=7, prefix="q"))
@@ -219,13 +234,15 @@ def cmd_memory(args: argparse.Namespace) -> dict[str, Any]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         proc = subprocess.run(
             ["/usr/bin/time", "-v", sys.executable, "-c", "from service.cli import main; main()",
-             "score", str(inp), "--out", str(args.data_dir / "out.jsonl")],
+             "score", str(inp), "--out", str(args.data_dir / f"out-{lines}.jsonl")]
+            + (["--resume"] if resume else []),
             env={**env, "COLUMNS": "120"}, capture_output=True, text=True,
         )  # fmt: skip
         elapsed = time.perf_counter() - started
         peak_kb = _max_rss(proc.stderr) or resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         figures["runs"].append({
-            "lines": lines, "exit": proc.returncode, "seconds": round(elapsed, 1),
+            "lines": lines, "resume_over_complete_output": resume, "exit": proc.returncode,
+            "seconds": round(elapsed, 1),
             "lines_per_s": round(lines / elapsed, 1), "peak_rss_mb": round(peak_kb / 1024, 1),
             "earlier_children_peak_mb": round(before / 1024, 1),
             "input_mb": round(inp.stat().st_size / 2**20, 1),
@@ -251,11 +268,12 @@ def main() -> None:
     sc = sub.add_parser("score")
     sc.add_argument("--lines", type=int, default=2000)
     sc.add_argument("--workers", type=int, default=2)
-    sc.add_argument("--chunk-lines", type=int, default=1024)
+    sc.add_argument("--chunk-lines", type=int, default=128)
     mem = sub.add_parser("memory")
     mem.add_argument("--lines", type=int, default=1_000_000)
     mem.add_argument("--sizes", type=int, nargs="*")
     mem.add_argument("--bank", type=int, default=50)
+    mem.add_argument("--resume-check", action="store_true")
     for p in (imp, sc, mem):
         p.add_argument("--data-dir", type=Path, required=True)
         p.add_argument("--fake", action="store_true", help="fake encoders")
