@@ -55,7 +55,9 @@ class IndexSet:
         Files are fsynced before ``CURRENT`` moves, so a crash leaves the old snapshot current."""
         root.mkdir(parents=True, exist_ok=True)
         store_seq = self.store_seq
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        now = time.time_ns()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f".{now % 10**9:09d}Z"
+        # names sort by time (cleanup keeps the newest); the random part keeps two writers apart
         version = f"{stamp}-{secrets.token_hex(3)}-s{store_seq}"
         work = Path(tempfile.mkdtemp(prefix=".snap-", dir=root))
         channels: dict[str, Any] = {}
