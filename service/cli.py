@@ -157,7 +157,9 @@ def bank_import(
                 strict=strict,
                 batch_size=batch_size,
                 advance=advance,
-                on_error=lambda e: err.print(f"[yellow]skipped[/] {escape(f'{file}:{e}')}"),
+                on_error=lambda e: err.print(
+                    f"[yellow]skipped[/] {escape(f'{file}:{e}')}", soft_wrap=True
+                ),
                 snapshot_every_s=snapshot_every,
             )
         pipeline.write_snapshot()
@@ -300,7 +302,7 @@ def score(
         err.print(f"resuming: {len(done)} lines of {escape(str(out))} are kept", highlight=False)
 
     def on_error(e: Any) -> None:
-        err.print(f"[yellow]not scored[/] {escape(f'{file}:{e}')}", highlight=False)
+        err.print(f"[yellow]not scored[/] {escape(f'{file}:{e}')}", highlight=False, soft_wrap=True)
 
     with out.open("a" if resume else "w", encoding="utf-8") as fh:
         if engine == "ray":
