@@ -164,3 +164,10 @@ def test_export_then_import_into_a_new_bank(tmp_path: Path, suffix: str) -> None
         (r["id"], r["bio"], tuple(r["links"]), r["group"])
         for r in ROWS  # type: ignore[arg-type]
     ]
+
+
+def test_export_without_a_bank_is_a_clear_error(tmp_path: Path) -> None:
+    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "none"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    r = CliRunner().invoke(app, ["bank", "export", str(tmp_path / "x.jsonl")], env=env)
+    assert r.exit_code != 0 and "there is no bank" in str(r.exception or r.stderr)
+    assert not (tmp_path / "x.jsonl").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -27,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
+from service.errors import InvalidInput
 from service.store.schema import AccountRow, AuditRow, Base, CounterRow, KeyRow, utcnow
 
 PDQ_BYTES = 32
@@ -114,6 +116,8 @@ def _readonly_url(url: str) -> tuple[str, dict[str, Any]]:
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise ValueError("a read-only store needs a SQLite file")
+        if not Path(parsed.database).is_file():
+            raise InvalidInput(f"there is no bank at {parsed.database} (import one first)")
         return f"sqlite:///file:{parsed.database}?mode=ro&uri=true", {}
     if parsed.get_backend_name() == "postgresql":
         return url, {"options": "-c default_transaction_read_only=on"}
