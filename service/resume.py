@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class Done:
         if not out.exists():
             return cls()
         _cut_partial_line(out)
-        hashes: list[int] = []
+        hashes = array("Q")  # 8 bytes an id, not a Python int's 36
         lines: set[int] = set()
         with out.open("rb") as fh:
             for number, raw in enumerate(fh, start=1):
@@ -65,7 +66,7 @@ class Done:
                     hashes.append(id_hash(ident))
                 elif isinstance(data, dict) and isinstance(data.get("line"), int):
                     lines.add(int(data["line"]))
-        return cls(np.unique(np.array(hashes, dtype=np.uint64)), frozenset(lines))
+        return cls(np.unique(np.frombuffer(hashes, dtype=np.uint64)), frozenset(lines))
 
 
 def _cut_partial_line(path: Path) -> None:
