@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -128,30 +129,47 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", workers=1)
 
 
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", help="jsonl, csv or parquet (default: from the file's suffix)"),
+]
+
+
 @bank.command("import")
 def bank_import(
-    file: Annotated[Path, typer.Argument(help="JSON Lines file of banned accounts")],
+    file: Annotated[Path, typer.Argument(help="JSON Lines, CSV or Parquet file of accounts")],
     data_dir: DataDir = None,
+    fmt: FormatOpt = None,
     strict: Annotated[bool, typer.Option(help="stop at the first malformed line")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 256,
+    snapshot_every: Annotated[
+        float, typer.Option(min=0.0, help="seconds between index snapshots during the import")
+    ] = 300.0,
 ) -> None:
-    """Upsert banned accounts by id from a file and update the indexes."""
+    """Upsert banned accounts by id from a file and update the indexes. Safe to run again
+    after an interruption (SIGKILL included): what was stored is skipped, and the indexes
+    catch up from the store."""
     from service.batch import StrictStop, import_file
-    from service.ingest.files import count_lines
+    from service.ingest.files import count_records, file_format
 
     if not file.is_file():
         raise fail(f"{file} is not a file", 2)
+    kind = file_format(file, fmt)
     settings = settings_for(data_dir)
     pipeline = _pipeline(settings)
     try:
-        with progress_bar("importing", count_lines(file)) as advance:
+        with progress_bar("importing", count_records(file, kind)) as advance:
             report = import_file(
                 pipeline,
                 file,
+                fmt=kind,
                 strict=strict,
                 batch_size=batch_size,
                 advance=advance,
-                on_error=lambda e: err.print(f"[yellow]skipped[/] {file}:{e}", highlight=False),
+                on_error=lambda e: err.print(
+                    f"[yellow]skipped[/] {escape(f'{file}:{e}')}", soft_wrap=True
+                ),
+                snapshot_every_s=snapshot_every,
             )
         pipeline.write_snapshot()
     except StrictStop as exc:
@@ -160,8 +178,33 @@ def bank_import(
     finally:
         pipeline.close()
     _print_json(report.as_dict())
-    if report.errors:
+    if report.error_count:
         raise typer.Exit(1)
+
+
+@bank.command("export")
+def bank_export(
+    file: Annotated[Path, typer.Argument(help="output: .jsonl, .csv or .parquet")],
+    data_dir: DataDir = None,
+    fmt: FormatOpt = None,
+    avatars: Annotated[
+        bool, typer.Option(help="write each stored avatar thumbnail as avatar_b64")
+    ] = True,
+) -> None:
+    """Write every banned account to a file that `bank import` reads back."""
+    from service.batch import export_file
+    from service.ingest.files import file_format
+    from service.store.bank import Store
+
+    kind = file_format(file, fmt)
+    settings = settings_for(data_dir)
+    store = Store(settings.db_url, readonly=True)
+    try:
+        with progress_bar("exporting", store.count()) as advance:
+            count = export_file(store, file, fmt=kind, avatars=avatars, advance=advance)
+    finally:
+        store.close()
+    _print_json({"exported": count, "file": str(file)})
 
 
 @bank.command("stats")
@@ -170,41 +213,140 @@ def bank_stats(data_dir: DataDir = None) -> None:
     settings = settings_for(data_dir)
     pipeline = _pipeline(settings)
     try:
-        _print_json({"accounts": pipeline.store.count(), "indexed": pipeline.indexes.counts()})
+        _print_json(
+            {
+                "accounts": pipeline.store.count(),
+                "indexed": pipeline.indexes.counts(),
+                "snapshot": pipeline.indexes.version or None,
+            }
+        )
+    finally:
+        pipeline.close()
+
+
+@app.command()
+def doctor(
+    data_dir: DataDir = None,
+    repair: Annotated[
+        bool, typer.Option(help="rebuild the indexes from the store if needed")
+    ] = False,
+) -> None:
+    """Check that the index snapshot loads (checksums) and that every channel index holds
+    exactly the accounts the store says; with --repair, rebuild from the store if not."""
+    from service.pipeline import Pipeline
+    from service.reindex import check, ensure_current_vectors
+
+    settings = settings_for(data_dir)
+    with err.status("loading models"):
+        pipeline = Pipeline.open(settings, indexes=False)
+    try:
+        report = check(pipeline)
+        out: dict[str, Any] = {"before": report.as_dict()}
+        if repair and not report.ok:
+            with progress_bar("re-encoding", report.stale_accounts or None) as advance:
+                ensure_current_vectors(pipeline, advance)
+            with progress_bar("rebuilding", pipeline.store.count()) as advance:
+                pipeline.rebuild_indexes(advance)
+            report = check(pipeline)
+            out["after"] = report.as_dict()
+        _print_json(out)
+    finally:
+        pipeline.close()
+    if not report.ok:
+        if not repair:
+            err.print("the indexes disagree with the store: run `mirrorscan doctor --repair`")
+        raise typer.Exit(1)
+
+
+@app.command()
+def reindex(data_dir: DataDir = None) -> None:
+    """Rebuild every index from the store (re-encoding what other models encoded) and write a
+    new snapshot. A running server rebuilds with POST /v1/index-jobs instead."""
+    from service.pipeline import Pipeline
+    from service.reindex import ensure_current_vectors
+
+    settings = settings_for(data_dir)
+    with err.status("loading models"):
+        pipeline = Pipeline.open(settings, indexes=False)
+    try:
+        with progress_bar("re-encoding", None) as advance:
+            reencoded = ensure_current_vectors(pipeline, advance)
+        with progress_bar("rebuilding", pipeline.store.count()) as advance:
+            fresh = pipeline.rebuild_indexes(advance)
+        _print_json({"snapshot": fresh.version, "indexed": fresh.counts(), "reencoded": reencoded})
     finally:
         pipeline.close()
 
 
 @app.command()
 def score(
-    file: Annotated[Path, typer.Argument(help="JSON Lines file of profiles to score")],
+    file: Annotated[Path, typer.Argument(help="JSON Lines, CSV or Parquet file of profiles")],
     out: Annotated[Path, typer.Option("--out", help="JSON Lines output, one line per input")],
     data_dir: DataDir = None,
+    fmt: FormatOpt = None,
+    resume: Annotated[
+        bool, typer.Option(help="keep OUT and skip the ids (error lines: line numbers) in it")
+    ] = False,
+    engine: Annotated[str, typer.Option(help="local (this process) or ray")] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option(help="a Ray cluster (auto, ray://host:10001); default: local")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=10_000, help="Ray actors")] = 2,
     batch_size: Annotated[int, typer.Option(min=1, max=1000)] = 64,
 ) -> None:
-    """Score every profile of a file against the bank."""
+    """Score every profile of a file against the bank, streaming (bounded memory). OUT is
+    written as it goes; after an interruption, --resume continues it."""
     from service.batch import score_file
-    from service.ingest.files import count_lines
+    from service.ingest.files import count_records, file_format
+    from service.resume import Done
 
     if not file.is_file():
         raise fail(f"{file} is not a file", 2)
+    if engine not in ("local", "ray"):
+        raise fail(f"unknown engine {engine!r}: local or ray", 2)
+    kind = file_format(file, fmt)
     settings = settings_for(data_dir)
-    pipeline = _pipeline(settings)
-    tmp = out.with_name(out.name + ".partial")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh, progress_bar("scoring", count_lines(file)) as a:
-            report = score_file(
-                pipeline,
-                file,
-                fh,
-                batch_size=batch_size,
-                advance=a,
-                on_error=lambda e: err.print(f"[yellow]not scored[/] {file}:{e}", highlight=False),
-            )
-        os.replace(tmp, out)
-    finally:
-        pipeline.close()
-    err.print(json.dumps(report.as_dict()), highlight=False)
+    done = Done.load(out) if resume else None
+    if done is not None:
+        err.print(f"resuming: {len(done)} lines of {escape(str(out))} are kept", highlight=False)
+
+    def on_error(e: Any) -> None:
+        err.print(f"[yellow]not scored[/] {escape(f'{file}:{e}')}", highlight=False, soft_wrap=True)
+
+    with out.open("a" if resume else "w", encoding="utf-8") as fh:
+        if engine == "ray":
+            from service.distributed import score_file_ray
+
+            with progress_bar("scoring", count_records(file, kind)) as a:
+                report = score_file_ray(
+                    settings,
+                    file,
+                    fh,
+                    fmt=kind,
+                    done=done,
+                    address=ray_address,
+                    workers=workers,
+                    batch_size=batch_size,
+                    advance=a,
+                    on_error=on_error,
+                )
+        else:
+            pipeline = _pipeline(settings)
+            try:
+                with progress_bar("scoring", count_records(file, kind)) as a:
+                    report = score_file(
+                        pipeline,
+                        file,
+                        fh,
+                        fmt=kind,
+                        done=done,
+                        batch_size=batch_size,
+                        advance=a,
+                        on_error=on_error,
+                    )
+            finally:
+                pipeline.close()
+    typer.echo(json.dumps(report.as_dict(), ensure_ascii=False), err=True)
 
 
 @app.command()

@@ -31,7 +31,7 @@ from service.domain import (
     Vector,
     Verdict,
 )
-from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.errors import IndexCorrupt, InvalidInput, MirrorscanError, NotFound
 from service.features import ngrams
 from service.features.avatar import banned_avatar, query_avatar
 from service.features.image import ImageEncoder, image_encoder
@@ -52,6 +52,12 @@ from service.store.bank import Store, Upsert, UpsertResult
 log = logging.getLogger(__name__)
 PDQ_BITS = 256
 Progress = Callable[[int], None]
+
+
+class ReadOnly(MirrorscanError):
+    status = 409
+    title = "Read-only pipeline"
+    type_slug = "read-only"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +99,27 @@ class Pipeline:
         self.scorer = scorer
         self.indexes = IndexSet(self.channel_specs())
         self.context = BankContext()
+        self.readonly = store.readonly
         self._write_lock = threading.Lock()
         self.ready = False
 
     # --- lifecycle ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, settings: Settings) -> Pipeline:
-        """Open the store, load the models and the indexes (snapshot + catch-up), warm up."""
+    def open(cls, settings: Settings, *, readonly: bool = False, indexes: bool = True) -> Pipeline:
+        """Open the store, load the models and the indexes (snapshot + catch-up), warm up.
+
+        ``readonly``: a batch worker's pipeline. It opens the store so that nothing can be
+        written, loads the current snapshot and catches up in memory, and refuses upserts,
+        removals and snapshot writes, so any number of workers can share one data dir.
+        ``indexes=False``: leave the indexes empty (the doctor inspects the snapshot itself)."""
         configure_faiss(1)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store(settings.db_url)
-        store.create_all()
+        if readonly:
+            store = Store(settings.db_url, readonly=True)
+        else:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            store = Store(settings.db_url)
+            store.create_all()
         text = text_encoder(
             settings.models.text,
             settings.model_dir,
@@ -119,7 +134,8 @@ class Pipeline:
         pipeline = cls(
             settings, store, text, image, LogisticScorer.load(settings.models.scorer_path)
         )
-        pipeline.load_indexes()
+        if indexes:
+            pipeline.load_indexes()
         pipeline.warm_up()
         return pipeline
 
@@ -142,7 +158,17 @@ class Pipeline:
         }
 
     def load_indexes(self, progress: Progress | None = None) -> None:
-        loaded = IndexSet.load_current(self.settings.index_dir, self.channel_specs())
+        """The current snapshot caught up with the store; a missing, unreadable or other-model
+        snapshot is rebuilt from the store (the source of truth). Accounts whose vectors were
+        made by other encoders are re-encoded first (see ``service.reindex``)."""
+        from service.reindex import ensure_current_vectors
+
+        ensure_current_vectors(self, progress)
+        try:
+            loaded = IndexSet.load_current(self.settings.index_dir, self.channel_specs())
+        except IndexCorrupt as exc:
+            log.warning("index snapshot unusable (%s); rebuilding from the store", exc.detail)
+            loaded = None
         if loaded is None:
             loaded = self.build_indexes(progress)
         self.catch_up(loaded)
@@ -162,7 +188,7 @@ class Pipeline:
         """Apply the store changes the index set has not seen; returns how many."""
         target = self.store.max_seq()
         changed = 0
-        for batch in self.store.iter_accounts(since_seq=indexes.store_seq, include_removed=True):
+        for batch in self.store.iter_changes(indexes.store_seq):
             removed = np.array([a.row_id for a in batch if a.removed], dtype=np.int64)
             for index in indexes.channels.values():
                 index.remove(removed)
@@ -177,9 +203,33 @@ class Pipeline:
         self.context.observe(accounts)
 
     def write_snapshot(self) -> Path:
+        """Give each channel the index its size calls for (writes held off meanwhile), then write
+        the live indexes as a new snapshot; upserts go on while it is written (see
+        ``IndexSet.write_snapshot``)."""
+        if self.readonly:
+            raise ReadOnly("a read-only pipeline does not write snapshots")
         with self._write_lock:
             self.fit_indexes()
-            return self.indexes.write_snapshot(self.settings.index_dir)
+        return self.indexes.write_snapshot(self.settings.index_dir)
+
+    def rebuild_indexes(self, progress: Progress | None = None) -> IndexSet:
+        """Build a new index set from the store beside the live one, snapshot it, then swap.
+
+        Searches and upserts go on during the build: upserts update the store and the live set,
+        and the new set catches up on them from the store. The swap happens under the write
+        lock after a final catch-up, so no upsert is lost; a search holding the old set finishes
+        on it. Nothing ever searches a half-built set."""
+        if self.readonly:
+            raise ReadOnly("a read-only pipeline does not rebuild indexes")
+        fresh = self.build_indexes(progress)
+        self.catch_up(fresh)
+        fit_set(fresh, self.settings.index.policy())
+        fresh.write_snapshot(self.settings.index_dir)
+        with self._write_lock:
+            self.catch_up(fresh)
+            self.indexes = fresh
+        log.info("swapped to index snapshot %s: %s", fresh.version, fresh.counts())
+        return fresh
 
     def fit_indexes(self) -> dict[str, IndexPlan]:
         """Give each channel the index its size calls for (exact, or an inverted file trained
@@ -257,6 +307,8 @@ class Pipeline:
     ) -> list[UpsertResult | MirrorscanError]:
         """Store and index banned accounts (upsert by id). Unchanged accounts are not
         re-encoded. A bad item gets its error; the others are written."""
+        if self.readonly:
+            raise ReadOnly("a read-only pipeline does not write to the bank")
         results: list[UpsertResult | MirrorscanError | None] = [None] * len(profiles)
         valid: list[tuple[int, Profile, str]] = []
         for i, p in enumerate(profiles):
@@ -296,28 +348,19 @@ class Pipeline:
             written = self.store.upsert([u for _, u in writes]) if writes else []
             for (i, _), r in zip(writes, written, strict=True):
                 results[i] = r
-            self._apply_written(written)
+            # replay from the store, not from what was just written: another process may have
+            # written too, and setting ``store_seq`` past its changes would lose them
+            self.catch_up(self.indexes)
         if progress:
             progress(len(profiles))
         return [r for r in results if r is not None]
-
-    def _apply_written(self, written: Sequence[UpsertResult]) -> None:
-        changed = [r.row_id for r in written if r.outcome != "unchanged"]
-        if changed:
-            accounts = self.store.get_rows(changed)
-            self._index(self.indexes, list(accounts.values()))
-        self.indexes.store_seq = self.store.max_seq()
 
     def remove(self, account_id: str) -> bool:
         with self._write_lock:
             row_id = self.store.remove(account_id)
             if row_id is None:
                 return False
-            ids = np.array([row_id], dtype=np.int64)
-            for index in self.indexes.channels.values():
-                index.remove(ids)
-            self.context.forget([row_id])
-            self.indexes.store_seq = self.store.max_seq()
+            self.catch_up(self.indexes)
             return True
 
     # --- scoring --------------------------------------------------------------------------
@@ -469,6 +512,24 @@ def content_hash(profile: Profile) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
+def channel_vectors(account: StoredAccount, grams: Vector | None = None) -> dict[str, np.ndarray]:
+    """What each channel index holds for an account (a channel it has nothing for is absent).
+    The n-gram vector is derived from the name and handle (pass it when computed in a batch)."""
+    f, p = account.features, account.profile
+    if grams is None:
+        grams = name_vectors([(p.display_name, p.handle)])[0]
+    vectors: dict[str, np.ndarray | None] = {
+        "name": f.name_vec,
+        "name_grams": _nonzero(grams),
+        "bio": f.bio_vec,
+    }
+    if f.avatar is not None:
+        vectors["avatar"] = f.avatar.embedding
+        if f.avatar.pdq_quality >= MIN_QUALITY and f.avatar.pdq:
+            vectors["pdq"] = np.frombuffer(f.avatar.pdq[0], dtype=np.uint8)
+    return {name: vec for name, vec in vectors.items() if vec is not None}
+
+
 def _index_accounts(indexes: IndexSet, accounts: Sequence[StoredAccount]) -> None:
     """Put the accounts' stored vectors in every channel (replacing what the ids had)."""
     if not accounts:
@@ -480,20 +541,9 @@ def _index_accounts(indexes: IndexSet, accounts: Sequence[StoredAccount]) -> Non
     per_channel: dict[str, tuple[list[int], list[np.ndarray]]] = {n: ([], []) for n in channels}
     grams = name_vectors([(a.profile.display_name, a.profile.handle) for a in accounts])
     for a, gram in zip(accounts, grams, strict=True):
-        f = a.features
-        vectors: dict[str, np.ndarray | None] = {
-            "name": f.name_vec,
-            "name_grams": _nonzero(gram),
-            "bio": f.bio_vec,
-        }
-        if f.avatar is not None:
-            vectors["avatar"] = f.avatar.embedding
-            if f.avatar.pdq_quality >= MIN_QUALITY and f.avatar.pdq:
-                vectors["pdq"] = np.frombuffer(f.avatar.pdq[0], dtype=np.uint8)
-        for name, vec in vectors.items():
-            if vec is not None:
-                per_channel[name][0].append(a.row_id)
-                per_channel[name][1].append(vec)
+        for name, vec in channel_vectors(a, gram).items():
+            per_channel[name][0].append(a.row_id)
+            per_channel[name][1].append(vec)
     for name, (row_ids, vecs) in per_channel.items():
         if row_ids:
             channels[name].upsert(np.array(row_ids, dtype=np.int64), np.stack(vecs))

@@ -14,7 +14,7 @@ from service import __version__, web
 from service.api import problems
 from service.api.auth import KeyRing
 from service.api.middleware import RequestGuard
-from service.api.routes import accounts, decisions, health, metrics, score
+from service.api.routes import accounts, decisions, health, jobs, metrics, score
 from service.api.runtime import Runtime
 from service.config import Settings
 
@@ -53,5 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(decisions.router)
     web.mount(app)
     app.include_router(metrics.router)
+    app.include_router(jobs.router)
     app.add_middleware(RequestGuard, max_body_bytes=settings.limits.max_body_bytes)
     return app

@@ -15,8 +15,10 @@ from service.config import Settings
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
 from service.ingest.fetch import SafeFetcher
+from service.jobs import JobRunner
 from service.metrics import Metrics
 from service.pipeline import Pipeline
+from service.store.jobs import JobStore
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -39,6 +41,7 @@ class Runtime:
         )
         self.metrics = Metrics(settings.budget.as_ms())  # this app's registry, never the global
         self._pipeline: Pipeline | None = None
+        self._jobs: JobRunner | None = None
         self.load_error: str | None = None
         self.fetcher = SafeFetcher(settings.fetch)  # async: used and closed on the event loop
 
@@ -48,6 +51,12 @@ class Runtime:
             reason = self.load_error or "models and indexes are still loading"
             raise NotReady(reason)
         return self._pipeline
+
+    @property
+    def jobs(self) -> JobRunner:
+        if self._jobs is None:
+            raise NotReady(self.load_error or "models and indexes are still loading")
+        return self._jobs
 
     @property
     def ready(self) -> bool:
@@ -82,13 +91,22 @@ class Runtime:
         try:
             pipeline = await self.run(Pipeline.open, self.settings)
             pipeline.metrics = self.metrics  # before any request can reach it
+            jobs = JobStore(pipeline.store)
+            interrupted = await self.run(jobs.fail_interrupted)
+            if interrupted:
+                log.warning(
+                    "%d index jobs were interrupted by a restart; marked failed", interrupted
+                )
+            self._jobs = JobRunner(pipeline, jobs)
             self._pipeline = pipeline
-            log.info("ready: %s", self._pipeline.indexes.counts())
+            log.info("ready: %s", pipeline.indexes.counts())
         except Exception as exc:  # surfaced on /readyz and every route, and logged
             self.load_error = f"loading failed: {exc}"
             log.exception("pipeline failed to load")
 
     def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.close()
         if self._pipeline is not None:
             try:
                 self._pipeline.write_snapshot()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain import Match, Profile, StoredAccount, Verdict
 from service.ingest.encoding import decode_b64
+from service.store.jobs import Job
 
 _TEXT = 20_000  # hard backstop; the configurable limits are checked by the pipeline
 
@@ -175,6 +176,7 @@ class Health(BaseModel):
     detail: str | None = None
     accounts: int | None = None
     indexed: dict[str, int] | None = None
+    snapshot: str | None = None
     model_version: str | None = None
     at: datetime | None = None
 
@@ -199,3 +201,47 @@ class ExtractedOut(BaseModel):
 
 class UrlVerdictOut(VerdictOut):
     profile: ExtractedOut = Field(description="what was read from the profile's page")
+
+
+class JobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["rebuild"] = Field(
+        "rebuild",
+        description="rebuild: re-encode what other models encoded, build every index from the "
+        "store beside the live ones, write a snapshot and swap it in",
+    )
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    progress: float = Field(description="0 to 1")
+    done: int
+    total: int | None
+    error: str | None
+    result: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: Job) -> JobOut:
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            progress=round(job.progress, 4),
+            done=job.done,
+            total=job.total,
+            error=job.error,
+            result=job.result,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -49,14 +50,24 @@ class IndexSet:
         return {name: idx.ntotal for name, idx in self.channels.items()}
 
     def write_snapshot(self, root: Path) -> Path:
+        """Write every channel and a manifest into a new folder, then point ``CURRENT`` at it.
+
+        Safe beside concurrent upserts: ``store_seq`` is read first, so every change up to it is
+        in the files; a later change may or may not be, and is replayed on load (idempotent).
+        Files are fsynced before ``CURRENT`` moves, so a crash leaves the old snapshot current."""
         root.mkdir(parents=True, exist_ok=True)
-        version = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-s{self.store_seq}"
+        store_seq = self.store_seq
+        now = time.time_ns()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f".{now % 10**9:09d}Z"
+        # names sort by time (cleanup keeps the newest); the random part keeps two writers apart
+        version = f"{stamp}-{secrets.token_hex(3)}-s{store_seq}"
         work = Path(tempfile.mkdtemp(prefix=".snap-", dir=root))
         channels: dict[str, Any] = {}
         for name, index in self.channels.items():
             spec = self.specs[name]
             path = work / f"{name}.faiss"
             index.write(path)
+            _fsync(path)
             channels[name] = {
                 "kind": spec.kind,
                 "dim": spec.dim,
@@ -71,14 +82,14 @@ class IndexSet:
             "manifest_version": MANIFEST_VERSION,
             "version": version,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "store_seq": self.store_seq,
+            "store_seq": store_seq,
             "channels": channels,
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        _fsync(work / "manifest.json")
         target = root / version
-        if target.exists():
-            shutil.rmtree(target)
         work.rename(target)
+        _fsync(root)
         _atomic_write(root / "CURRENT", version)
         self.version = version
         _cleanup(root, keep={version})
@@ -88,12 +99,29 @@ class IndexSet:
     def load_current(cls, root: Path, specs: dict[str, ChannelSpec]) -> IndexSet | None:
         """The current snapshot, or None when there is none or it was built for other models or
         channels (then the caller rebuilds from the store). A checksum mismatch raises."""
-        current = root / "CURRENT"
-        if not current.exists():
-            return None
-        folder = root / current.read_text().strip()
-        manifest = json.loads((folder / "manifest.json").read_text())
-        if manifest.get("manifest_version") != MANIFEST_VERSION:
+        for attempt in range(3):
+            version = current_version(root)
+            if version is None:
+                return None
+            try:
+                return cls._load(root / version, specs)
+            except FileNotFoundError:
+                # another process moved CURRENT on and cleaned this folder up: read CURRENT again
+                if attempt == 2 or current_version(root) == version:
+                    raise IndexCorrupt(
+                        f"snapshot {version} named by CURRENT is incomplete"
+                    ) from None
+            except (KeyError, TypeError, ValueError) as exc:
+                raise IndexCorrupt(f"snapshot {version} has a malformed manifest: {exc}") from exc
+        return None
+
+    @classmethod
+    def _load(cls, folder: Path, specs: dict[str, ChannelSpec]) -> IndexSet | None:
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise IndexCorrupt(f"{folder}/manifest.json is unreadable: {exc}") from exc
+        if not isinstance(manifest, dict) or manifest.get("manifest_version") != MANIFEST_VERSION:
             return None
         channels = manifest["channels"]
         if set(channels) != set(specs):
@@ -130,16 +158,45 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def current_version(root: Path) -> str | None:
+    """The version ``CURRENT`` names, or None when there is no snapshot yet."""
+    try:
+        version = (root / "CURRENT").read_text().strip()
+    except FileNotFoundError:
+        return None
+    return version or None
+
+
+def snapshot_folders(root: Path) -> list[Path]:
+    """Complete snapshot folders, oldest first (names start with their UTC time)."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _atomic_write(path: Path, content: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(content)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
+    _fsync(path.parent)
 
 
 def _cleanup(root: Path, keep: set[str]) -> None:
-    """Keep the newest snapshots; remove older ones and abandoned temporary folders."""
-    snapshots = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for old in snapshots[:-KEEP_SNAPSHOTS]:
+    """Keep the newest snapshots and the current one; remove older ones and abandoned
+    temporary folders. A process that loaded an old snapshot holds it in memory, not on disk."""
+    keep = keep | {v for v in [current_version(root)] if v}
+    for old in snapshot_folders(root)[:-KEEP_SNAPSHOTS]:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
     for tmp in root.glob(".snap-*"):

@@ -8,16 +8,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
+from service.errors import InvalidInput
 from service.store.schema import AccountRow, AuditRow, Base, CounterRow, KeyRow, utcnow
 
 PDQ_BYTES = 32
+_MAX_ROW_ID = 2**62
 Outcome = Literal["created", "updated", "unchanged", "restored"]
 
 
@@ -80,6 +95,12 @@ _APPEND_ONLY_POSTGRES = [
 ]
 
 
+def _sqlite_readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -89,13 +110,36 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _readonly_url(url: str) -> tuple[str, dict[str, Any]]:
+    """The same database opened so that no write can happen (a batch worker's view)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("a read-only store needs a SQLite file")
+        if not Path(parsed.database).is_file():
+            raise InvalidInput(f"there is no bank at {parsed.database} (import one first)")
+        return f"sqlite:///file:{parsed.database}?mode=ro&uri=true", {}
+    if parsed.get_backend_name() == "postgresql":
+        return url, {"options": "-c default_transaction_read_only=on"}
+    return url, {}
+
+
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, readonly: bool = False) -> None:
         self.url = url
-        self.engine: Engine = create_engine(url, future=True)
+        self.readonly = readonly
+        engine_url, connect_args = _readonly_url(url) if readonly else (url, {})
+        self.engine: Engine = create_engine(engine_url, future=True, connect_args=connect_args)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(
+                self.engine, "connect", _sqlite_readonly_pragmas if readonly else _sqlite_pragmas
+            )
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on this store's engine, for the other tables' repositories (jobs)."""
+        return self._session
 
     def create_all(self) -> None:
         Base.metadata.create_all(self.engine)
@@ -253,6 +297,75 @@ class Store:
             last = rows[-1].row_id
             yield [_to_account(r) for r in rows]
 
+    def iter_changes(self, since_seq: int, *, batch: int = 1000) -> Iterator[list[StoredAccount]]:
+        """Accounts changed after ``since_seq`` (removed ones included), in change order, in
+        batches. Keyset pagination on (seq, row id) walks the seq index, so catching up on a
+        few changes costs a few rows however large the bank is."""
+        last = (since_seq, _MAX_ROW_ID)  # (seq, row) > (since, max) <=> seq > since
+        while True:
+            with self._session() as s:
+                q = (
+                    select(AccountRow)
+                    .where(tuple_(AccountRow.seq, AccountRow.row_id) > tuple_(*last))
+                    .order_by(AccountRow.seq, AccountRow.row_id)
+                    .limit(batch)
+                )
+                rows = list(s.scalars(q))
+            if not rows:
+                return
+            last = (rows[-1].seq, rows[-1].row_id)
+            yield [_to_account(r) for r in rows]
+
+    def count_stale(self, encoder_version: str) -> int:
+        """Active accounts whose vectors were not made by ``encoder_version`` (a model change)."""
+        with self._session() as s:
+            q = select(func.count()).select_from(AccountRow).where(_stale(encoder_version))
+            return int(s.scalar(q) or 0)
+
+    def iter_stale(
+        self, encoder_version: str, *, batch: int = 256
+    ) -> Iterator[list[StoredAccount]]:
+        """Stale active accounts in row order, in batches (keyset pagination)."""
+        last = 0
+        while True:
+            with self._session() as s:
+                q = (
+                    select(AccountRow)
+                    .where(AccountRow.row_id > last, _stale(encoder_version))
+                    .order_by(AccountRow.row_id)
+                    .limit(batch)
+                )
+                rows = list(s.scalars(q))
+            if not rows:
+                return
+            last = rows[-1].row_id
+            yield [_to_account(r) for r in rows]
+
+    def replace_features(self, items: Sequence[tuple[int, Features, str]]) -> int:
+        """Store re-encoded vectors (row id, features, encoder version) in one transaction with
+        one change number; fields, keys and content hashes stay. Returns how many rows changed
+        (a row removed meanwhile is left alone)."""
+        if not items:
+            return 0
+        changed = 0
+        with self._session.begin() as s:
+            seq = self._next_seq(s)
+            rows = {
+                r.row_id: r
+                for chunk in _chunks([row_id for row_id, _, _ in items], 500)
+                for r in s.scalars(select(AccountRow).where(AccountRow.row_id.in_(chunk)))
+            }
+            for row_id, features, version in items:
+                row = rows.get(row_id)
+                if row is None or row.removed:
+                    continue
+                _fill_features(row, features)
+                row.encoder_version = version
+                row.seq = seq
+                row.updated_at = utcnow()
+                changed += 1
+        return changed
+
     def search_text(self, query: str, *, limit: int = 50, offset: int = 0) -> list[StoredAccount]:
         """Active accounts whose id, handle, display name or group contains ``query``."""
         pattern = f"%{_escape_like(query.strip())}%"
@@ -321,6 +434,15 @@ def _fill(row: AccountRow, item: Upsert, seq: int) -> None:
     row.links = list(p.links)
     row.group = p.group
     row.avatar_url = p.avatar_url
+    _fill_features(row, f)
+    row.content_hash = item.content_hash
+    row.encoder_version = item.encoder_version
+    row.removed = False
+    row.seq = seq
+    row.updated_at = utcnow()
+
+
+def _fill_features(row: AccountRow, f: Features) -> None:
     row.name_vec = vec_to_blob(f.name_vec)
     row.bio_vec = vec_to_blob(f.bio_vec)
     avatar = f.avatar
@@ -328,11 +450,16 @@ def _fill(row: AccountRow, item: Upsert, seq: int) -> None:
     row.avatar_pdq = b"".join(avatar.pdq) if avatar else None
     row.avatar_quality = avatar.pdq_quality if avatar else None
     row.avatar_thumb = avatar.thumbnail if avatar else None
-    row.content_hash = item.content_hash
-    row.encoder_version = item.encoder_version
-    row.removed = False
-    row.seq = seq
-    row.updated_at = utcnow()
+
+
+def _stale(encoder_version: str) -> Any:
+    """Active rows whose vectors ``encoder_version`` did not make (a suffix such as ``|thumb``
+    marks vectors the same encoders derived another way, which count as current)."""
+    pattern = _escape_like(encoder_version) + "|%"
+    current = (AccountRow.encoder_version == encoder_version) | AccountRow.encoder_version.like(
+        pattern, escape="\\"
+    )
+    return AccountRow.removed.is_(False) & ~current
 
 
 def _to_account(row: AccountRow) -> StoredAccount:

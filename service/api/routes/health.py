@@ -32,5 +32,6 @@ async def readyz(runtime: RuntimeDep) -> Health | JSONResponse:
     return Health(
         status="ready",
         indexed=pipeline.indexes.counts(),
+        snapshot=pipeline.indexes.version or None,
         model_version=pipeline.scorer.version,
     )
