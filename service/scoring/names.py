@@ -136,6 +136,16 @@ def _name_features(
             min(MAX_SHARED_BITS, float(shared)),
             f"shared words carry {shared:.1f} bits of evidence ({words})",
         ),
+        # evidence against: what distinguishes the banned name is missing from the profile's
+        # ("Tehreek-e-Insaf Pakistan" keeps the common words of "Tehreek-e-Taliban Pakistan"
+        # but not "Taliban")
+        PairFeature(
+            "name",
+            "name.missing_bits",
+            min(MAX_SHARED_BITS, max(0.0, c_bits - shared)),
+            f"words of the banned name {c.raw!r} missing from {q.raw!r} carry "
+            f"{max(0.0, c_bits - shared):.1f} bits",
+        ),
     ]
     acronym = acronym_of(q, c, rarity) or acronym_of(c, q, rarity)
     if acronym:

@@ -22,7 +22,11 @@ from service.pipeline import Pipeline
 from service.training.metrics import Scored, threshold_at_precision
 
 # features whose weight must be <= 0 (evidence against); every other feature's weight is >= 0
-NEGATIVE_FEATURES = frozenset({"links.no_shared_contact"})
+NEGATIVE_FEATURES = frozenset({"links.no_shared_contact", "name.missing_bits", "avatar.shared"})
+# a feature present in fewer unrelated pairs than this is an event (a shared contact, an
+# acronym): its absence is the baseline and its center is 0; a more common one (a similarity
+# present whenever both sides have the channel) is centered on its median over unrelated pairs
+EVENT_RATE = 0.3
 # features whose sign is learned freely (modifiers rather than evidence)
 FREE_FEATURES: frozenset[str] = frozenset()
 Progress = Callable[[int], None]
@@ -145,10 +149,12 @@ def fit_logistic(
     pairs: Sequence[Pair], y: np.ndarray, l2: float, sample_weight: np.ndarray | None = None
 ) -> Fitted:
     names = sorted({n for p in pairs for n in p.values})
+    negatives = [p for p, t in zip(pairs, y, strict=True) if t == 0]
     centers = {}
     for n in names:
-        neg = [p.values[n] for p, t in zip(pairs, y, strict=True) if t == 0 and n in p.values]
-        centers[n] = float(np.median(neg)) if neg else 0.0
+        neg = [p.values[n] for p in negatives if n in p.values]
+        common = len(neg) >= EVENT_RATE * max(len(negatives), 1)
+        centers[n] = float(np.median(neg)) if neg and common else 0.0
     x = design(pairs, names, centers)
     w_s = np.ones(len(y)) if sample_weight is None else sample_weight
     # balance the classes: positives are a few percent of the pairs

@@ -4,6 +4,7 @@ with the real pipeline, fit and calibrate the scorer, report the metrics beside 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import json
 import tempfile
@@ -65,21 +66,45 @@ def _load_bank(pipeline: Pipeline, bank: Path, progress: Progress | None) -> Non
             advance(len(results))
 
 
+def feature_fingerprint(enc: Encoders) -> str:
+    """Changes whenever the pair features could: the encoders, or the code that derives and
+    compares (features, normalisation, scoring, the pipeline)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(f"{enc.text.name}|{enc.image.name}".encode())
+    for folder in ("features", "normalize", "scoring", "data"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".json", ".npz"):
+                digest.update(path.read_bytes())
+    digest.update((root / "pipeline.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def split_pairs(
     settings: Settings, enc: Encoders, folder: Path, work: Path, progress: Progress | None
 ) -> tuple[list[fit.Pair], dict[str, fit.Labelled], list[Profile], list[Profile]]:
+    """The split's candidate pairs with their features, collected once per feature fingerprint
+    (cached beside the split: refitting the model needs no re-encoding)."""
+    limit = settings.limits.max_image_bytes
+    labels = fit.read_labels(folder / "labels.jsonl")
+    bank = fit.load_profiles(folder / "bank.jsonl", limit)
+    cands = fit.load_profiles(folder / "candidates.jsonl", limit)
+    cache = folder / f"pairs-{feature_fingerprint(enc)}.json.gz"
+    if cache.exists():
+        with gzip.open(cache, "rt", encoding="utf-8") as fh:
+            rows = json.load(fh)
+        return [fit.Pair(*r) for r in rows], labels, bank, cands
     pipeline = temp_pipeline(settings, enc, work / folder.name)
     try:
         _load_bank(pipeline, folder / "bank.jsonl", progress)
-        limit = settings.limits.max_image_bytes
-        cands = fit.load_profiles(folder / "candidates.jsonl", limit)
-        labels = fit.read_labels(folder / "labels.jsonl")
         advance = progress(f"pairs:{folder.name}", len(cands)) if progress else None
         pairs = fit.collect_pairs(pipeline, cands, advance)
-        bank = fit.load_profiles(folder / "bank.jsonl", limit)
-        return pairs, labels, bank, cands
     finally:
         pipeline.close()
+    tmp = cache.with_suffix(".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as fh:
+        json.dump([[p.candidate, p.account, p.group, p.values] for p in pairs], fh)
+    tmp.rename(cache)
+    return pairs, labels, bank, cands
 
 
 def decision_pairs(settings: Settings) -> tuple[list[fit.Pair], np.ndarray]:
