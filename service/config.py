@@ -23,9 +23,11 @@ class ModelSettings(BaseModel):
     text: str = "e5-small"
     text_query_prefix: str | None = None  # None: the built-in's own prefix ("query: " for e5)
     image: str = "efficientnet-lite0"
-    # torch, or the same model on ONNX Runtime (same vectors, ~2x faster), or its int8 variant
-    # (faster again, a model version of its own; see README before choosing it)
-    text_runtime: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    # the model on ONNX Runtime (the torch vectors to float rounding, ~2.7x faster; exported
+    # once into the models dir), torch itself, or the int8 variant (faster again, a model
+    # version of its own; see README before choosing it). A hub name (no local folder) runs
+    # on torch.
+    text_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     text_cache_size: int = Field(4096, ge=0)  # LRU of encoded texts; 0 turns it off
     fake: bool = False  # deterministic hashing encoders, for fast unit tests only
     scorer_path: Path | None = None  # None: the bundled models/scorer.json
@@ -173,6 +175,9 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("./mirrorscan-data")
+    # materialised and exported models (derived from the installed packages; shareable between
+    # data dirs and replicas); None: <data_dir>/models
+    models_dir: Path | None = None
     database_url: str | None = None  # None: SQLite file in the data dir
     api_keys: dict[str, list[str]] = Field(default_factory=dict)
     workers: int = Field(1, ge=1, le=64)  # encode/search threads; torch gets one thread each
@@ -208,4 +213,4 @@ class Settings(BaseSettings):
 
     @property
     def model_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.models_dir or self.data_dir / "models"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,3 +56,11 @@ def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
     p = Pipeline.open(fake_settings(tmp_path))
     yield p
     p.close()
+
+
+# Materialised and exported models are derived from the installed packages: every test's data
+# dir shares one folder (ignored by git), so the e5 materialisation and the ONNX export happen
+# once per machine, not once per test.
+os.environ.setdefault(
+    "MIRRORSCAN_MODELS_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "models")
+)

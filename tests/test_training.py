@@ -13,6 +13,7 @@ from service.decisions import record_decision
 from service.domain import PairFeature
 from service.scoring.model import LogisticScorer
 from service.store.bank import Store
+from service.training.fit import NEGATIVE_FEATURES
 from service.training.generate import Generator
 from service.training.images import drawn_images
 from service.training.metrics import Scored, ece, summary, threshold_at_fpr, threshold_at_precision
@@ -70,7 +71,8 @@ def test_train_writes_a_loadable_calibrated_artifact_and_eval_reads_it(tmp_path:
     report = train(settings, data, out, with_decisions=True)
     scorer = LogisticScorer.load(out)
     assert scorer.version == report["version"]
-    assert all(w >= 0 for n, w in scorer.weights.items() if n != "links.no_shared_contact")
+    assert all(w >= 0 for n, w in scorer.weights.items() if n not in NEGATIVE_FEATURES)
+    assert all(w <= 0 for n, w in scorer.weights.items() if n in NEGATIVE_FEATURES)
     assert report["test"]["roc_auc"] > 0.8
     assert 0.5 <= report["bands"]["block"] < 1.0
     meta = json.loads(out.read_text())

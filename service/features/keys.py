@@ -28,11 +28,11 @@ def profile_keys(profile: Profile) -> frozenset[str]:
 
 
 def lookup_keys(profile: Profile) -> frozenset[str]:
-    """The keys a checked profile looks up: its own, plus the handles its bio mentions (a mirror
-    often names the account it replaces: "backup of @ttp_media")."""
+    """The keys a checked profile looks up: its own, plus the handles its bio mentions or links
+    to (a mirror often names the account it replaces: "backup of @ttp_media", t.me/ttp_media)."""
     mentions = {
         f"handle:{c.value}"
         for c in extract_contacts(profile.bio, profile.links)
-        if c.kind == "mention"
+        if c.kind in ("mention", "telegram")
     }
     return profile_keys(profile) | mentions

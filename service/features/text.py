@@ -4,6 +4,7 @@ deterministic fake for fast unit tests. Models load from a local path; ``load()`
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ import numpy as np
 from service.domain import Vector
 from service.features.onnx_text import length_groups
 
+log = logging.getLogger(__name__)
 BUILTIN_E5 = "e5-small"
 BUILTIN_MINILM = "minilm"
 _PREFIXES = {BUILTIN_E5: "query: ", BUILTIN_MINILM: ""}
@@ -187,16 +189,17 @@ def text_encoder(
     the same model version); ``onnx-int8`` is a quantised variant and a model version of its
     own (``<model>+int8``): a bank encoded with fp32 is re-encoded on its next import."""
     inner: TextEncoder
+    folder = None if fake or runtime == "torch" else Path(resolve_model(model, model_dir))
+    if folder is not None and not folder.is_dir():
+        log.warning("ONNX needs a local model folder; %r is not one: using torch", model)
+        folder = None
     if fake:
         inner = FakeTextEncoder()
-    elif runtime == "torch":
+    elif folder is None:
         inner = SentenceTransformerEncoder(model, model_dir, prefix)
     else:
         from service.features.onnx_text import OnnxTextEncoder
 
-        folder = Path(resolve_model(model, model_dir))
-        if not folder.is_dir():
-            raise ValueError(f"the ONNX runtime needs a local model folder, not {model!r}")
         pre = prefix if prefix is not None else _PREFIXES.get(model, "")
         if runtime == "onnx":
             inner = OnnxTextEncoder(model, folder, pre, "fp32")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from service.domain import PairFeature, Vector
 
@@ -51,6 +53,45 @@ def evasion_phrases(text: str) -> tuple[str, ...]:
     return tuple(p for p in EVASION_PHRASES if p in folded)
 
 
+class ShingleFrequency:
+    """How many banned accounts' bios contain each shingle (hashed into a fixed table, so memory
+    stays bounded at any bank size). Copying a group's boilerplate ("Official account of …",
+    "Follow for updates") is weak evidence; copying the rare parts of one bio is strong. Counts
+    only grow between reloads: an edited or removed bio is forgotten at the next start."""
+
+    BUCKETS = 1 << 22
+
+    def __init__(self) -> None:
+        self.counts = np.zeros(self.BUCKETS, dtype=np.uint32)
+        self.docs = 0
+
+    @staticmethod
+    def hashes(text: str) -> npt.NDArray[np.int64]:
+        grams = shingles(text)
+        return np.unique(
+            np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.int64, count=len(grams))
+            % ShingleFrequency.BUCKETS
+        )
+
+    def add(self, text: str) -> None:
+        if text.strip():
+            self.counts[self.hashes(text)] += 1
+            self.docs += 1
+
+    def idf(self, hashes: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        out: npt.NDArray[np.float64] = np.log((self.docs + 1.0) / (self.counts[hashes] + 1.0))
+        return out
+
+    def rare_containment(self, a: str, b: str) -> float:
+        """Share of the less distinctive bio's rarity weight that the other bio repeats."""
+        ha, hb = self.hashes(a), self.hashes(b)
+        if not len(ha) or not len(hb):
+            return 0.0
+        shared = np.intersect1d(ha, hb, assume_unique=True)
+        smaller = min(float(self.idf(ha).sum()), float(self.idf(hb).sum()))
+        return float(self.idf(shared).sum()) / smaller if smaller > 0 else 0.0
+
+
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -58,7 +99,11 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def compare_bios(
-    query_bio: str, cand_bio: str, query_vec: Vector | None, cand_vec: Vector | None
+    query_bio: str,
+    cand_bio: str,
+    query_vec: Vector | None,
+    cand_vec: Vector | None,
+    frequency: ShingleFrequency | None = None,
 ) -> list[PairFeature]:
     out: list[PairFeature] = []
     phrases = evasion_phrases(query_bio) if query_bio else ()

@@ -24,7 +24,7 @@ from service.scoring.avatar import (
     pdq_distance,
     pdq_strength,
 )
-from service.scoring.bio import compare_bios
+from service.scoring.bio import ShingleFrequency, compare_bios
 from service.scoring.links import compare_links
 from service.scoring.names import compare_names
 from service.scoring.rarity import TokenRarity, reference_rarity
@@ -89,8 +89,9 @@ def names(q: Side, c: Side, ctx: PairContext) -> list[PairFeature]:
     return compare_names(qp.display_name, qp.handle, cp.display_name, cp.handle, rarity, cos)
 
 
-def bios(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
-    return compare_bios(q.profile.bio, c.profile.bio, q.features.bio_vec, c.features.bio_vec)
+def bios(q: Side, c: Side, ctx: PairContext) -> list[PairFeature]:
+    qf, cf = q.features, c.features
+    return compare_bios(q.profile.bio, c.profile.bio, qf.bio_vec, cf.bio_vec, ctx.bio_frequency)
 
 
 def links(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:
@@ -112,6 +113,7 @@ class PairContext:
 
     shared: dict[int, Shared] = field(default_factory=dict)  # row id -> avatar commonness
     rarity: TokenRarity | None = None  # name-word frequencies: bank + ordinary names
+    bio_frequency: ShingleFrequency | None = None  # bio shingle frequencies over the bank
 
 
 class BankContext:
@@ -126,13 +128,19 @@ class BankContext:
         self._reference = AvatarCommonness(reference=True)
         self._cache: dict[tuple[int, bytes], Shared] = {}
         self.rarity = reference_rarity()
+        self.bio_frequency = ShingleFrequency()
         self.lock = RWLock()  # rarity is not safe to read while it changes
         self._names: dict[int, NameForms] = {}
+        self._bios: set[int] = set()
 
     def observe(self, accounts: Sequence[StoredAccount]) -> None:
         """Count the banned accounts' name words (replacing what a row counted before)."""
         forms = [(a.row_id, analyse_name(a.profile.display_name)) for a in accounts]
         with self.lock.write():
+            for a in accounts:
+                if a.row_id not in self._bios:
+                    self._bios.add(a.row_id)
+                    self.bio_frequency.add(a.profile.bio)
             for row_id, f in forms:
                 old = self._names.pop(row_id, None)
                 if old is not None:
@@ -162,7 +170,7 @@ class BankContext:
         """Call with ``lock.read()`` held for as long as the context is used."""
         query = features.avatar
         if query is None:
-            return PairContext(rarity=self.rarity)
+            return PairContext(rarity=self.rarity, bio_frequency=self.bio_frequency)
         cal = default_calibration()
         same: dict[int, str] = {}
         for a in accounts:
@@ -187,7 +195,7 @@ class BankContext:
             else:
                 label = f"the same picture is on banned accounts of {others + 1} different groups"
                 shared[a.row_id] = Shared(others, "bank", label)
-        return PairContext(shared, self.rarity)
+        return PairContext(shared, self.rarity, self.bio_frequency)
 
 
 COMPARATORS: tuple[Comparator, ...] = (identity, names, bios, links, avatars)

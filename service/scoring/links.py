@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from service.domain import PairFeature
 from service.features.contacts import STRONG_KINDS, Contact, extract_contacts
 from service.features.keys import handle_key
+from service.normalize.names import analyse_handle
 
 NEAR = 0.8
 _NEAR_KINDS = {"telegram", "url", "email", "mention", "whatsapp-channel"}
@@ -73,6 +74,8 @@ def compare_links(
 
 
 def _nearest(q: set[Contact], c: set[Contact]) -> tuple[float, Contact, Contact] | None:
+    """The most alike pair of contacts of one kind: equal once handle affixes are stripped
+    (t.me/xyz_backup, t.me/xyz2 ~ t.me/xyz) counts 1.0; else their edit similarity."""
     best: tuple[float, Contact, Contact] | None = None
     for a in q:
         if a.kind not in _NEAR_KINDS:
@@ -81,6 +84,13 @@ def _nearest(q: set[Contact], c: set[Contact]) -> tuple[float, Contact, Contact]
             if b.kind != a.kind:
                 continue
             ratio = fuzz.ratio(a.value, b.value) / 100.0
+            if _core(a.value) and _core(a.value) == _core(b.value):
+                ratio = 1.0
             if ratio >= NEAR and (best is None or ratio > best[0]):
                 best = (ratio, a, b)
     return best
+
+
+def _core(value: str) -> str:
+    """A contact's handle part without evasion affixes (``xyz_backup2`` -> ``xyz``)."""
+    return analyse_handle(value.split("/")[-1].split("@")[0]).joined

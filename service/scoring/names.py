@@ -177,6 +177,17 @@ def _name_features(
                 f"({shown}; carries names across scripts)",
             )
         )
+        if q.scripts and c.scripts and not q.scripts & c.scripts:
+            # across scripts the spelling features see little: the embedding weighs on its own
+            out.append(
+                PairFeature(
+                    "name",
+                    "name.embedding_cross_script",
+                    float(name_cosine),
+                    f"written in different scripts ({', '.join(sorted(q.scripts))} vs "
+                    f"{', '.join(sorted(c.scripts))}); their meanings are {name_cosine:.2f} alike",
+                )
+            )
     if q.decorations and c.decorations:
         qd, cd = set(q.decorations), set(c.decorations)
         shared_d = len(qd & cd) / len(qd | cd)

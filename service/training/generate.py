@@ -47,6 +47,14 @@ BIO_ROMAN = (
     "{alias} ke bayanat aur videos. Humein follow karein.",
     "{group} ki awaz. Taza tareen updates.",
 )
+TAGLINES = (
+    "Updates daily.", "Only official releases.", "Do not trust fake accounts.", "Est. 2014.",
+    "Share widely.", "Channel 1 of 3.", "Subscribe and share.", "Peshawar | Quetta | Kabul.",
+    "Since 2009.", "Truth prevails.", "Voice of the oppressed.", "No DMs.", "Back up: see links.",
+    "Follow and spread.", "Weekly bulletin on Fridays.", "Audio in Pashto and Urdu.",
+    "الحمدللہ", "ہماری آواز", "Haq ki awaz.", "Sabr aur istiqamat.", "Reports from the field.",
+    "English, Urdu, Pashto.", "Releases every evening.", "Part of the media network.",
+)  # fmt: skip
 KINDS = ("media wing", "news channel", "media office", "spokesman", "press office", "channel")
 KIND_UR = ("میڈیا", "چینل", "ترجمان", "میڈیا سیل")
 EVASION_LINES = (
@@ -168,6 +176,12 @@ class Generator:
         self.mirrors_per_account = mirrors_per_account
         self.negatives_ratio = negatives_ratio
         self._source_images: dict[str, Image.Image | None] = {}
+        # banned accounts' personal pictures and everyone else's are disjoint: two unrelated
+        # accounts share a picture only when it is a common one (a flag, a default, an emoji
+        # many people use), which is what the shared-avatar negatives exercise
+        personal = images.personal if images else []
+        self.bank_personal = personal[::2]
+        self.free_personal = personal[1::2] or personal
         self.fakers = {loc: Faker(loc) for loc in LOCALES}
         for i, f in enumerate(self.fakers.values()):
             f.seed_instance(seed * 100 + i)
@@ -267,10 +281,12 @@ class Generator:
                 if role == "media" and r < 0.8 or role == "member" and r < 0.35:
                     avatar_img = logo
                 elif r < 0.88:
-                    avatar_img = rng.choice(self.images.personal)
+                    avatar_img = rng.choice(self.bank_personal)
                 elif r < 0.95:
                     avatar_img = rng.choice(self.images.common)
             bio = self.bio_for(group, rng) if rng.random() < 0.85 else ""
+            if bio and rng.random() < 0.6:
+                bio += " " + " ".join(rng.sample(TAGLINES, rng.randint(1, 2)))
             row = {
                 "id": f"{group.key}/{k}",
                 "platform": rng.choice(PLATFORMS),
@@ -411,7 +427,7 @@ class Generator:
             edit_name = rng.choice(sorted(self.images.edits))
             return split.add_avatar(self.images.edits[edit_name](img, rng))
         if r < keep + 0.15:
-            return split.add_avatar(png(rng.choice(self.images.personal)))
+            return split.add_avatar(png(rng.choice(self.free_personal)))
         return None
 
     # --- hard negatives -------------------------------------------------------------------
@@ -440,18 +456,18 @@ class Generator:
             name = self.person(rng)
             bio = rng.choice(JOURNALIST).format(**fill)
             if self.images and rng.random() < 0.6:
-                img = rng.choice(self.images.personal)
+                img = rng.choice(self.free_personal)
         elif family == "news":
             name = fill["news"]
             bio = rng.choice(NEWS_BIO).format(**fill)
             links = [f"https://www.{name.lower().replace(' ', '')}.com"]
             if self.images and rng.random() < 0.7:
-                img = self.images.personal[hash(name) % len(self.images.personal)]
+                img = self.free_personal[_stable(name) % len(self.free_personal)]
         elif family == "legit-org":
             name = rng.choice(LEGITIMATE)
             bio = rng.choice(LEGIT_BIO).format(org=name)
             if self.images and rng.random() < 0.6:
-                img = rng.choice(self.images.personal)
+                img = rng.choice(self.free_personal)
         elif family == "namesake":
             members = [
                 b for b in bank if " " in b["display_name"] and not b["display_name"].isupper()
@@ -478,7 +494,7 @@ class Generator:
             name = self.person(rng)
             bio = self.ordinary_bio(rng)
             if self.images and rng.random() < 0.5:
-                img = rng.choice(self.images.personal + self.images.common)
+                img = rng.choice(self.free_personal + self.images.common)
         handle = ev.handle_of(name, rng)
         cid = f"n:{split.name}/{n}"
         split.labels.append({"id": cid, "account_id": None, "group": None, "family": family})
@@ -535,6 +551,10 @@ class Generator:
                 split.candidates.append(self.negative(split, groups_here, split.bank, rng, j))
             out[name] = split
         return out
+
+
+def _stable(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
 
 def _handle_lookalike(handle: str, rng: random.Random) -> str:
