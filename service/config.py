@@ -34,14 +34,16 @@ class ModelSettings(BaseModel):
 
 
 class BandSettings(BaseModel):
-    """Probability thresholds: ``score >= block`` is ``block``, ``>= review`` is ``review``."""
+    """Probability thresholds: ``score >= block`` is ``block``, ``>= review`` is ``review``.
+    Unset, each comes from the scoring model's artifact, where training chose it on held-out
+    data (block: precision >= 0.995); see ``models/MODEL_CARD.md``."""
 
-    block: float = Field(0.95, ge=0.0, le=1.0)
-    review: float = Field(0.5, ge=0.0, le=1.0)
+    block: float | None = Field(None, ge=0.0, le=1.0)
+    review: float | None = Field(None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _ordered(self) -> BandSettings:
-        if self.review > self.block:
+        if self.review is not None and self.block is not None and self.review > self.block:
             raise ValueError("bands.review must not exceed bands.block")
         return self
 

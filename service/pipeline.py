@@ -46,7 +46,7 @@ from service.index.snapshot import ChannelSpec, IndexSet
 from service.metrics import Metrics
 from service.normalize.image import decode_image, thumbnail
 from service.scoring.compare import BankContext, compare
-from service.scoring.model import LogisticScorer, band_for
+from service.scoring.model import Bands, LogisticScorer
 from service.store.bank import Store, Upsert, UpsertResult
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class Pipeline:
         self.scorer = scorer
         self.indexes = IndexSet(self.channel_specs())
         self.context = BankContext()
+        self.bands = Bands.resolve(settings.bands.block, settings.bands.review, scorer)
         self.readonly = store.readonly
         self._write_lock = threading.Lock()
         self.ready = False
@@ -415,8 +416,7 @@ class Pipeline:
         matches.sort(key=lambda m: -m.score)
         top = tuple(matches[: self.settings.search.matches_returned])
         best = top[0].score if top else 0.0
-        bands = self.settings.bands
-        band = band_for(best, block=bands.block, review=bands.review)
+        band = self.bands.of(best)
         if self.ready:  # the warm-up request is not traffic
             self.metrics.observe_stages(timer.ms, band)
         return Verdict(

@@ -76,6 +76,26 @@ class LogisticScorer:
         return sigmoid(logit), tuple(evidence)
 
 
+@dataclass(frozen=True, slots=True)
+class Bands:
+    block: float
+    review: float
+
+    def of(self, score: float) -> Band:
+        return band_for(score, block=self.block, review=self.review)
+
+    @classmethod
+    def resolve(cls, block: float | None, review: float | None, scorer: LogisticScorer) -> Bands:
+        """Configured thresholds where set, else the model's (chosen on held-out data when it
+        was trained), else 0.95 / 0.5."""
+        trained = scorer.metadata.get("bands") or {}
+        b = block if block is not None else float(trained.get("block", 0.95))
+        r = review if review is not None else float(trained.get("review", 0.5))
+        if r > b:
+            raise ValueError(f"the review threshold {r} exceeds the block threshold {b}")
+        return cls(b, r)
+
+
 def band_for(score: float, *, block: float, review: float) -> Band:
     if score >= block:
         return Band.BLOCK

@@ -248,9 +248,9 @@ def evaluate(
                 if advance:
                     advance(len(chunk))
             version = pipeline.scorer.version
+            bands = pipeline.bands
         finally:
             pipeline.close()
-    bands = settings.bands
     return {
         "model_version": version,
         "mirrorscan": summary(items, block=bands.block, review=bands.review),

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.config import BandSettings
 from service.domain import Band, Evidence, Match, Profile
-from service.scoring.model import band_for
+from service.scoring.model import Bands
 from service.web.highlight import Segment, highlight_pair
 
 BAND_WORDS = {
@@ -63,15 +62,13 @@ def evidence_rows(evidence: tuple[Evidence, ...]) -> list[EvidenceRow]:
     return rows
 
 
-def match_views(
-    checked: Profile, matches: tuple[Match, ...], bands: BandSettings
-) -> list[MatchView]:
+def match_views(checked: Profile, matches: tuple[Match, ...], bands: Bands) -> list[MatchView]:
     views = []
     for rank, m in enumerate(matches, start=1):
         account = m.account or Profile(id=m.account_id, group=m.group)
         checked_name, account_name = highlight_pair(checked.display_name, account.display_name)
         checked_handle, account_handle = highlight_pair(checked.handle, account.handle)
-        band = band_for(m.score, block=bands.block, review=bands.review)
+        band = bands.of(m.score)
         views.append(
             MatchView(
                 rank=rank,

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.deps import PipelineDep, RuntimeDep, ScoreCaller
 from service.api.schemas import EvidenceOut, ProfileIn
 from service.decisions import Decision, list_decisions, record_decision
-from service.scoring.model import band_for
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
@@ -62,7 +61,6 @@ async def post_decision(
     """The pair is scored now with the current model, so the log holds what the model said
     about exactly this pair; 404 when the banned account does not exist."""
     match = await runtime.run(pipeline.assess, body.profile.profile(), body.account_id)
-    bands = runtime.settings.bands
     decision = await runtime.run(
         record_decision,
         pipeline.store,
@@ -72,7 +70,7 @@ async def post_decision(
         decision=body.decision,
         note=body.note,
         score=match.score,
-        band=band_for(match.score, block=bands.block, review=bands.review).value,
+        band=pipeline.bands.of(match.score).value,
         model_version=pipeline.scorer.version,
         evidence=match.evidence,
         features=match.features,

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 
 from service.decisions import record_decision
 from service.errors import InvalidInput, MirrorscanError, NotFound
-from service.scoring.model import band_for
 from service.store.bank import Store
 from service.web.intake import PLATFORMS, CheckForm, run_check
 from service.web.pages import CsrfOk, Moderator, PageRoute, read_upload, redirect, render
@@ -81,7 +80,7 @@ async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> 
         verdict=verdict,
         percent=percent(verdict.score),
         band_words=BAND_WORDS[verdict.band],
-        matches=match_views(record.profile, verdict.matches, ctx.web.settings.bands),
+        matches=match_views(record.profile, verdict.matches, ctx.runtime.pipeline.bands),
         percent_of=percent,
         decision=decision,
         with_avatar=with_avatar,
@@ -111,7 +110,6 @@ async def decide(
     match = next((m for m in record.verdict.matches if m.account_id == account_id), None)
     if match is None:
         raise InvalidInput(f"{account_id!r} is not one of this check's matches")
-    bands = ctx.web.settings.bands
     entry = await ctx.runtime.run(
         record_decision,
         ctx.runtime.pipeline.store,
@@ -121,7 +119,7 @@ async def decide(
         decision=decision,
         note=note,
         score=match.score,
-        band=band_for(match.score, block=bands.block, review=bands.review).value,
+        band=ctx.runtime.pipeline.bands.of(match.score).value,
         model_version=record.verdict.model_version,
         evidence=match.evidence,
         features=match.features,
