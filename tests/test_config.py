@@ -49,4 +49,4 @@ def test_bands_come_from_the_model_unless_configured() -> None:
     assert Bands.resolve(None, None, LogisticScorer("v", 0.0, {})) == Bands(0.95, 0.5)
     assert Bands(0.9, 0.2).of(0.95) is Band.BLOCK and Bands(0.9, 0.2).of(0.1) is Band.ALLOW
     with pytest.raises(ValueError, match="exceeds"):
-        Bands.resolve(0.3, None, scorer)
+        Bands.resolve(None, 0.95, scorer)
