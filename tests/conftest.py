@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -64,3 +66,13 @@ def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
 os.environ.setdefault(
     "MIRRORSCAN_MODELS_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "models")
 )
+
+
+def wait_ready(client: Any, timeout: float = 300.0) -> None:
+    """Poll a TestClient's /readyz until the pipeline has loaded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.get("/readyz").status_code == 200:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not ready: {client.get('/readyz').json()}")

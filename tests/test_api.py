@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,30 +12,11 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
-from tests.conftest import ADMIN_KEY, KEYS, SCORE_KEY, WRITE_KEY, png_bytes
+from tests.conftest import ADMIN_KEY, KEYS, SCORE_KEY, WRITE_KEY, png_bytes, wait_ready
+from tests.web_site import demo_bank
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 pytestmark = pytest.mark.slow
-
-
-def wait_ready(client: TestClient, timeout: float = 300.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if client.get("/readyz").status_code == 200:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"not ready: {client.get('/readyz').json()}")
-
-
-def demo_accounts() -> list[dict[str, object]]:
-    out = []
-    for line in (DEMO / "bank.jsonl").read_text().splitlines():
-        item = json.loads(line)
-        path = item.pop("avatar_path")
-        if path:
-            item["avatar_b64"] = base64.b64encode((DEMO / path).read_bytes()).decode()
-        out.append(item)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +24,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("api"), api_keys=KEYS)
     with TestClient(create_app(settings)) as c:
         wait_ready(c)
-        r = c.post("/v1/accounts/bulk", json={"accounts": demo_accounts()},
+        r = c.post("/v1/accounts/bulk", json={"accounts": demo_bank()},
                    headers={"X-API-Key": WRITE_KEY})  # fmt: skip
         assert r.status_code == 200, r.text
         assert r.json()["counts"] == {"created": 9}

