@@ -55,3 +55,25 @@ def test_mention_of_the_banned_handle() -> None:
 
 def test_no_contacts_no_features() -> None:
     assert compare_links("hello", (), "world", (), "h") == []
+
+
+def test_affixed_contact_is_near_and_a_link_to_the_handle_counts() -> None:
+    near = by_name(compare_links("t.me/ttpmedia_backup", (), "t.me/ttpmedia", (), "x"))
+    assert near["links.near_contact"] == 1.0
+    points = [f for f in compare_links("join t.me/TTP_Media", (), "", (), "ttp_media")
+              if f.name == "links.mentions_account"]  # fmt: skip
+    assert points and "t.me/ttp_media" in points[0].detail
+
+
+def test_rare_copied_text_outweighs_boilerplate() -> None:
+    from service.scoring.bio import ShingleFrequency
+
+    freq = ShingleFrequency()
+    boiler = "Official media office. Statements, videos and news."
+    for i in range(50):
+        freq.add(f"{boiler} Group number {i}.")
+    distinctive = "Voice of the Fulaani mountain brigade since 2009."
+    freq.add(distinctive)
+    copied_boiler = freq.rare_containment(f"{boiler} Something else entirely.", f"{boiler} X.")
+    copied_rare = freq.rare_containment(f"Backup. {distinctive}", distinctive)
+    assert copied_rare > 0.9 > copied_boiler + 0.3

@@ -126,4 +126,15 @@ def compare_bios(
                 "bio", "bio.copied", copied, f"{copied:.0%} of the shorter bio is copied text"
             )
         )
+        if frequency is not None and frequency.docs:
+            rare = frequency.rare_containment(query_bio, cand_bio)
+            out.append(
+                PairFeature(
+                    "bio",
+                    "bio.copied_rare",
+                    rare,
+                    f"{rare:.0%} of what is distinctive in the shorter bio is copied "
+                    "(wording many banned accounts share weighs little)",
+                )
+            )
     return out

@@ -30,7 +30,16 @@ def compare_links(
                 "links.mentions_account",
                 1.0,
                 f"bio mentions @{handle}, the banned account's own handle",
-            )  # fmt: skip
+            )
+        )
+    elif handle and Contact("telegram", handle) in q:
+        out.append(
+            PairFeature(
+                "links",
+                "links.mentions_account",
+                1.0,
+                f"links to t.me/{handle}, the banned account's own handle",
+            )
         )
     q_strong = {x for x in q if x.kind in STRONG_KINDS}
     c_strong = {x for x in c if x.kind in STRONG_KINDS}
