@@ -9,6 +9,7 @@ import random
 
 from PIL import Image, ImageDraw, ImageOps
 
+from service.training import avatar_sources
 from service.training.generate import ImageEdit, Images
 
 
@@ -69,7 +70,7 @@ def real_images(seed: int, personal: int = 600) -> Images:
     logos as the groups' logos; flags, platform default silhouettes and popular emoji as the
     shared avatars; other emoji and Meta's PDQ photos as personal avatars; and the evaders'
     edits of the avatar benchmark (an emoji overlay picks a random emoji)."""
-    from service.training import avatar_edits, avatar_sources
+    from service.training import avatar_edits
 
     rng = random.Random(seed)
     logos = [s.image for s in avatar_sources.logos()]
@@ -78,7 +79,9 @@ def real_images(seed: int, personal: int = 600) -> Images:
     common = [s.image for s in avatar_sources.flags()]
     common += [s.image for s in avatar_sources.default_avatars()]
     common += [s.image for s in avatar_sources.emoji(tuple(avatar_sources.POPULAR_EMOJI))]
-    others = [s for s in avatar_sources.emoji(limit=personal * 3) if s.name[6:] not in popular]
+    others = _one_per_base(
+        [s for s in avatar_sources.emoji(limit=personal * 6) if s.name[6:] not in popular]
+    )
     rng.shuffle(others)
     mine = [s.image for s in others[:personal]] + [s.image for s in avatar_sources.photos()]
     overlays = [s.image for s in others[personal : personal + 50]] or mine[:10]
@@ -88,3 +91,20 @@ def real_images(seed: int, personal: int = 600) -> Images:
 
     edits = {name: bind(fn) for name, fn in avatar_edits.EDITS.items()}
     return Images(logos=logos, common=common, personal=mine, edits=edits)
+
+
+# skin tones, zero-width joiners, variation selectors and gender signs: an emoji's variants are
+# the same picture, so a set of distinct avatars keeps one of them
+_MODIFIERS = {"1f3fb", "1f3fc", "1f3fd", "1f3fe", "1f3ff", "200d", "fe0f", "2640", "2642"}
+
+
+def _one_per_base(sources: list[avatar_sources.Source]) -> list[avatar_sources.Source]:
+    seen: set[str] = set()
+    out = []
+    for source in sources:
+        parts = [p for p in source.name.split(":", 1)[-1].split("-") if p not in _MODIFIERS]
+        base = parts[0] if parts else source.name
+        if base not in seen:
+            seen.add(base)
+            out.append(source)
+    return out
