@@ -77,3 +77,20 @@ def test_rare_copied_text_outweighs_boilerplate() -> None:
     copied_boiler = freq.rare_containment(f"{boiler} Something else entirely.", f"{boiler} X.")
     copied_rare = freq.rare_containment(f"Backup. {distinctive}", distinctive)
     assert copied_rare > 0.9 > copied_boiler + 0.3
+
+
+def test_a_bio_that_repeats_the_name_is_not_copied_text() -> None:
+    """Two organisations whose bios are templates around their own (similar) names share the
+    name's words, which the name features weigh already; a copied sentence still counts."""
+    from service.scoring.bio import ShingleFrequency
+
+    freq = ShingleFrequency()
+    for i in range(20):
+        freq.add(f"Updates from group {i}.")
+    names = ["Fuerzas Armadas Amn De Colombia", "Fuerzas Armadas Revolucionarias De Colombia"]
+    ours = f"The official page of {names[0]}."
+    theirs = f"The news channel of {names[1]}."
+    assert freq.rare_containment(ours, theirs) > 0.3  # the names' words, counted without names
+    assert freq.rare_containment(ours, theirs, names) < 0.1
+    copied = "Voice of the Fulaani mountain brigade since 2009."
+    assert freq.rare_containment(f"{names[0]}. {copied}", f"{copied} {names[1]}", names) > 0.8

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -17,6 +18,8 @@ from service.domain import PairFeature, Vector
 SHINGLE = 5
 _URLISH = re.compile(r"\S*(?:https?://|www\.|\.com|\.me/|t\.me)\S*", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_PUNCT = ".,;:!?'\"()[]{}|-–—“”‘’«»"
 
 # Phrases a re-created account uses to reach its old audience. Matched on the folded text
 # (NFKC, casefold, collapsed spaces); Urdu in Arabic script and Roman Urdu spellings.
@@ -47,6 +50,18 @@ def shingles(text: str) -> frozenset[str]:
     return frozenset(body[i : i + SHINGLE] for i in range(len(body) - SHINGLE + 1))
 
 
+def _runs_without(text: str, words: frozenset[str]) -> list[str]:
+    """The text's runs of words that are not in ``words``, each to be shingled on its own so
+    that no shingle spans a cut; runs shorter than a shingle are dropped."""
+    runs: list[list[str]] = [[]]
+    for token in fold(text).split(" "):
+        if token.strip(_PUNCT) in words:
+            runs.append([])
+        else:
+            runs[-1].append(token)
+    return [r for r in (" ".join(run) for run in runs) if len(r) >= SHINGLE]
+
+
 @lru_cache(maxsize=8192)
 def evasion_phrases(text: str) -> tuple[str, ...]:
     folded = fold(text)
@@ -73,6 +88,12 @@ class ShingleFrequency:
             % ShingleFrequency.BUCKETS
         )
 
+    @classmethod
+    def _hashes_of_runs(cls, runs: list[str]) -> npt.NDArray[np.int64]:
+        if not runs:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate([cls.hashes(r) for r in runs]))
+
     def add(self, text: str) -> None:
         if text.strip():
             self.counts[self.hashes(text)] += 1
@@ -82,9 +103,15 @@ class ShingleFrequency:
         out: npt.NDArray[np.float64] = np.log((self.docs + 1.0) / (self.counts[hashes] + 1.0))
         return out
 
-    def rare_containment(self, a: str, b: str) -> float:
-        """Share of the less distinctive bio's rarity weight that the other bio repeats."""
+    def rare_containment(self, a: str, b: str, names: Sequence[str] = ()) -> float:
+        """Share of the less distinctive bio's rarity weight that the other bio repeats. Text
+        that is in either account's name ("The official page of <name>") is left out: the name
+        features already weigh it, and counting it again would make two organisations with
+        similar names look like a copied bio."""
         ha, hb = self.hashes(a), self.hashes(b)
+        if names:
+            words = frozenset(w for n in names for w in _WORD.findall(fold(n)))
+            ha, hb = (self._hashes_of_runs(_runs_without(t, words)) for t in (a, b))
         if not len(ha) or not len(hb):
             return 0.0
         shared = np.intersect1d(ha, hb, assume_unique=True)
@@ -104,7 +131,9 @@ def compare_bios(
     query_vec: Vector | None,
     cand_vec: Vector | None,
     frequency: ShingleFrequency | None = None,
+    names: Sequence[str] = (),
 ) -> list[PairFeature]:
+    """``names``: both accounts' display names, whose words in a bio are not copied text."""
     out: list[PairFeature] = []
     phrases = evasion_phrases(query_bio) if query_bio else ()
     if phrases:
@@ -127,14 +156,14 @@ def compare_bios(
             )
         )
         if frequency is not None and frequency.docs:
-            rare = frequency.rare_containment(query_bio, cand_bio)
+            rare = frequency.rare_containment(query_bio, cand_bio, names)
             out.append(
                 PairFeature(
                     "bio",
                     "bio.copied_rare",
                     rare,
                     f"{rare:.0%} of what is distinctive in the shorter bio is copied "
-                    "(wording many banned accounts share weighs little)",
+                    "(wording many banned accounts share, and the names, weigh little)",
                 )
             )
     return out

@@ -91,7 +91,10 @@ def names(q: Side, c: Side, ctx: PairContext) -> list[PairFeature]:
 
 def bios(q: Side, c: Side, ctx: PairContext) -> list[PairFeature]:
     qf, cf = q.features, c.features
-    return compare_bios(q.profile.bio, c.profile.bio, qf.bio_vec, cf.bio_vec, ctx.bio_frequency)
+    names = [n for n in (q.profile.display_name, c.profile.display_name) if n]
+    return compare_bios(
+        q.profile.bio, c.profile.bio, qf.bio_vec, cf.bio_vec, ctx.bio_frequency, names
+    )
 
 
 def links(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:

@@ -474,7 +474,10 @@ class Generator:
             ]
             base = rng.choice(members)["display_name"] if members else self.person(rng)
             first = base.split()[0]
-            name = f"{first} {self.latin_person(rng).split()[-1]}"
+            surname = self.latin_person(rng).split()[-1]
+            while surname.casefold() == base.split()[-1].casefold():  # same first name only
+                surname = self.latin_person(rng).split()[-1]
+            name = f"{first} {surname}"
             bio = self.ordinary_bio(rng)
         elif family == "shared-avatar":
             name = self.person(rng)
@@ -495,7 +498,13 @@ class Generator:
             bio = self.ordinary_bio(rng)
             if self.images and rng.random() < 0.5:
                 img = rng.choice(self.free_personal + self.images.common)
+        if family in ("journalist", "researcher", "shared-avatar", "ordinary"):
+            name = self._not_banned_name(name, bank, rng)
+        platform = rng.choice(PLATFORMS)
         handle = ev.handle_of(name, rng)
+        taken = {(b["platform"], b["handle"].casefold()) for b in bank}
+        while (platform, handle.casefold()) in taken:  # a platform's handles are unique
+            handle = f"{handle[:27]}{rng.randint(0, 99)}"
         cid = f"n:{split.name}/{n}"
         split.labels.append({"id": cid, "account_id": None, "group": None, "family": family})
         avatar = None
@@ -510,7 +519,7 @@ class Generator:
             )
         return {
             "id": cid,
-            "platform": rng.choice(PLATFORMS),
+            "platform": platform,
             "handle": handle,
             "display_name": name,
             "bio": bio,
@@ -518,6 +527,15 @@ class Generator:
             "avatar_path": avatar,
             "avatar_url": None,
         }
+
+    def _not_banned_name(self, name: str, bank: list[dict[str, Any]], rng: random.Random) -> str:
+        """A person drawn for an unrelated account must not be, by chance, a banned member's
+        exact full name (a small name pool repeats): that would be a namesake of another kind,
+        labelled as if it were merely an ordinary account."""
+        banned = {b["display_name"].casefold() for b in bank}
+        while name.casefold() in banned:
+            name = self.person(rng)
+        return name
 
     # --- splits ---------------------------------------------------------------------------
 
