@@ -367,8 +367,12 @@ def bench(
     accounts: Annotated[int, typer.Option("--accounts", min=1000, help="bank size N")],
     out: Annotated[Path, typer.Option("--out", help="JSON report")],
     channels: Annotated[
-        str, typer.Option(help="comma-separated: name, bio, avatar, pdq")
-    ] = "name,bio,avatar,pdq",
+        str,
+        typer.Option(
+            help="comma-separated: name, name_grams, bio, avatar, pdq; 'all': every channel "
+            "the service indexes"
+        ),
+    ] = "all",
     extra_channel: Annotated[
         list[str] | None,
         typer.Option(help="another channel as NAME:KIND:DIM (KIND float or binary); repeatable"),
@@ -383,8 +387,9 @@ def bench(
     recall@10 against exact search, build time, index size, RSS. No models are loaded."""
     from service.bench.scale import CHANNELS, BenchChannel, run
 
-    chosen = [c.strip() for c in channels.split(",") if c.strip()]
     known = {c.name: c for c in CHANNELS}
+    chosen = list(known) if channels == "all" else [c.strip() for c in channels.split(",")]
+    chosen = [c for c in chosen if c]
     unknown = [c for c in chosen if c not in known]
     if unknown:
         raise fail(f"unknown channels {unknown}; known: {', '.join(known)}", 2)
