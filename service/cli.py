@@ -513,9 +513,7 @@ def model_train(
 
     report = train(settings_for(data_dir), data, out, with_decisions=with_decisions,
                    progress=_progress)  # fmt: skip
-    command = f"mirrorscan model train --data {data}" + (
-        " --with-decisions" if with_decisions else ""
-    )
+    command = "mirrorscan model train --data DATA" + (" --with-decisions" if with_decisions else "")
     card = out.with_name("MODEL_CARD.md")
     card.write_text(render(json.loads(out.read_text()), command))
     err.print(f"wrote {out} and {card}", highlight=False)

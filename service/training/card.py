@@ -37,7 +37,9 @@ def render(artifact: dict[str, Any], command: str) -> str:
         "An absent channel contributes nothing. Account score = best pair.",
         "",
         "## Training data",
-        f"- Reproduce: `{command}`",
+        f"- Reproduce: `mirrorscan model generate DATA --seed {gen.get('seed', 7)} "
+        f"--images {gen.get('images', 'real')}`, then `{command}` (DATA was "
+        f"`{trained.get('data')}`)",
         f"- Generator: seed {gen.get('seed')}, {gen.get('groups')} groups, images: "
         f"{gen.get('images')}; sources: {', '.join(gen.get('sources', []))}.",
         "- Splits by group (a test group is never trained on): "
