@@ -108,10 +108,11 @@ class ShingleFrequency:
         that is in either account's name ("The official page of <name>") is left out: the name
         features already weigh it, and counting it again would make two organisations with
         similar names look like a copied bio."""
-        ha, hb = self.hashes(a), self.hashes(b)
         if names:
             words = frozenset(w for n in names for w in _WORD.findall(fold(n)))
             ha, hb = (self._hashes_of_runs(_runs_without(t, words)) for t in (a, b))
+        else:
+            ha, hb = self.hashes(a), self.hashes(b)
         if not len(ha) or not len(hb):
             return 0.0
         shared = np.intersect1d(ha, hb, assume_unique=True)
