@@ -388,8 +388,9 @@ def bench(
     from service.bench.scale import CHANNELS, BenchChannel, run
 
     known = {c.name: c for c in CHANNELS}
-    chosen = list(known) if channels == "all" else [c.strip() for c in channels.split(",")]
-    chosen = [c for c in chosen if c]
+    chosen = (
+        list(known) if channels == "all" else [c.strip() for c in channels.split(",") if c.strip()]
+    )
     unknown = [c for c in chosen if c not in known]
     if unknown:
         raise fail(f"unknown channels {unknown}; known: {', '.join(known)}", 2)
