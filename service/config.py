@@ -51,7 +51,12 @@ class BandSettings(BaseModel):
 class LimitSettings(BaseModel):
     max_body_bytes: int = 2_000_000
     max_image_bytes: int = 1_500_000
-    max_image_pixels: int = 40_000_000
+    # Decoding is refused above this many pixels (a 4096 x 4096 RGBA picture is 64 MB while it
+    # is flattened), above this long side, or when one side is more than ``max_image_aspect``
+    # times the other; a decoded picture is then downscaled to 2,048 px before any other work.
+    max_image_pixels: int = Field(16_777_216, ge=64)
+    max_image_side: int = Field(8192, ge=8)
+    max_image_aspect: float = Field(10.0, ge=1.0)
     max_text_chars: int = 5_000
     max_links: int = 50
     max_batch: int = 100

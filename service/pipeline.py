@@ -267,7 +267,11 @@ class Pipeline:
     def decode_avatar(self, data: bytes) -> Image.Image:
         limits = self.settings.limits
         return decode_image(
-            data, max_bytes=limits.max_image_bytes, max_pixels=limits.max_image_pixels
+            data,
+            max_bytes=limits.max_image_bytes,
+            max_pixels=limits.max_image_pixels,
+            max_side=limits.max_image_side,
+            max_aspect=limits.max_image_aspect,
         )
 
     def derive(

@@ -95,8 +95,13 @@ def bank_views(img: Image.Image) -> list[Image.Image]:
     return [img, circle_masked(img), centre_crop(img)]
 
 
-def square_pad(img: Image.Image) -> Image.Image:
-    """Pad to a square on white (never crop: a crop could cut the logo off)."""
+def square_pad(img: Image.Image, limit: int | None = None) -> Image.Image:
+    """Pad to a square on white (never crop: a crop could cut the logo off). With ``limit``, a
+    picture larger than that is first downscaled to it, so the padding never costs more than
+    ``limit`` squared pixels whatever the picture's shape."""
+    if limit is not None and max(img.size) > limit:
+        img = img.copy()
+        img.thumbnail((limit, limit), Image.Resampling.BILINEAR)
     w, h = img.size
     if w == h:
         return img.convert("RGB")
@@ -108,7 +113,7 @@ def square_pad(img: Image.Image) -> Image.Image:
 
 def to_input(img: Image.Image, side: int = INPUT_SIDE) -> Array:
     """CHW float32 in [-1, 1], the EfficientNet-Lite convention (mean 127, std 128)."""
-    small = square_pad(img).resize((side, side), Image.Resampling.BILINEAR)
+    small = square_pad(img, 2 * side).resize((side, side), Image.Resampling.BILINEAR)
     arr = np.asarray(small, dtype=np.float32)
     return ((arr - 127.0) / 128.0).transpose(2, 0, 1)
 
@@ -373,7 +378,7 @@ class FakeImageEncoder:
         self._loaded = True
 
     def _raw(self, img: Image.Image) -> Array:
-        small = square_pad(img).resize((16, 16), Image.Resampling.BILINEAR)
+        small = square_pad(img, 64).resize((16, 16), Image.Resampling.BILINEAR)
         pixels = np.asarray(small, np.float32).reshape(-1) / 255.0 - 0.5
         return np.asarray(pixels @ self._proj, dtype=np.float32)
 

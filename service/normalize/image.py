@@ -20,6 +20,10 @@ from service.errors import BadImage, PayloadTooLarge, UnsupportedMedia
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 MIN_SIDE = 8  # below this there is nothing to hash or to recognise (a 1x1 tracking pixel)
+# Every later stage works on at most this many pixels on the long side (PDQ hashes at 320 px, the
+# embedding looks at 224 and 448 px): a larger picture is downscaled right after decoding, so no
+# stage ever pads, copies or converts more than WORK_SIDE x WORK_SIDE pixels.
+WORK_SIDE = 2048
 THUMB_SIDE = 128
 THUMB_QUALITY = 80
 
@@ -45,13 +49,24 @@ def _sniff_other(data: bytes) -> str | None:
     return None
 
 
-def decode_image(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
-    """Decode untrusted bytes into an RGB image, or raise a domain error.
+def decode_image(
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    max_side: int = 8192,
+    max_aspect: float = 10.0,
+) -> Image.Image:
+    """Decode untrusted bytes into an RGB image of at most ``WORK_SIDE`` px on its long side, or
+    raise a domain error.
 
-    ``max_bytes`` and ``max_pixels`` come from ``Settings.limits`` (``max_image_bytes``,
-    ``max_image_pixels``). Raises ``PayloadTooLarge`` (413) over the byte cap,
-    ``UnsupportedMedia`` (415) for anything but JPEG/PNG/WEBP/GIF, and ``BadImage`` (422) for
-    empty, truncated, corrupt, tiny or over-large (decompression bomb) images."""
+    The limits come from ``Settings.limits`` (``max_image_bytes``, ``max_image_pixels``,
+    ``max_image_side``, ``max_image_aspect``). The header's size is checked against all of them
+    before a pixel is decoded: the pixel cap bounds the decoder's memory, and the side and aspect
+    caps refuse the thin "needle" images (8 x 5,000,000) that are cheap to send and costly to pad
+    or resize. Raises ``PayloadTooLarge`` (413) over the byte cap, ``UnsupportedMedia`` (415) for
+    anything but JPEG/PNG/WEBP/GIF, and ``BadImage`` (422) for empty, truncated, corrupt, tiny,
+    needle-shaped or over-large (decompression bomb) images."""
     if not data:
         raise BadImage("the avatar is empty (0 bytes)")
     if len(data) > max_bytes:
@@ -75,6 +90,16 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image
                     f"the avatar is {width}x{height} pixels; at least {MIN_SIDE}x{MIN_SIDE} "
                     "is needed"
                 )
+            if max(width, height) > max_side:
+                raise BadImage(
+                    f"the avatar is {width}x{height} pixels; its long side may be at most "
+                    f"{max_side:,} pixels"
+                )
+            if max(width, height) > max_aspect * min(width, height):
+                raise BadImage(
+                    f"the avatar is {width}x{height} pixels; its sides may differ at most "
+                    f"{max_aspect:g}:1 (an avatar or a banner, not a strip)"
+                )
             img.seek(0)  # first frame of an animation
             if img.format == "JPEG":
                 # Decode at a reduced scale when the image is far larger than anything we use.
@@ -96,18 +121,35 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image
 
 
 def _flatten_rgb(img: Image.Image) -> Image.Image:
-    """RGB with any transparency composited over white (as a profile page shows it)."""
-    if img.mode == "P" and "transparency" in img.info:
+    """RGB with any transparency composited over white (as a profile page shows it).
+
+    The picture is first brought to a compact mode (palette and 16-bit pictures are the cheap
+    ways to declare many pixels), then downscaled to ``WORK_SIDE``, and only then flattened: no
+    full-size RGBA canvas is made."""
+    if img.mode in ("P", "1") and "transparency" in img.info:
         img = img.convert("RGBA")
-    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = img.convert("RGBA")
-        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        canvas.alpha_composite(rgba)
-        return canvas.convert("RGB")
-    if img.mode.startswith("I;16") or img.mode == "I":
+    elif img.mode.startswith("I;16") or img.mode == "I":
         # 16-bit greyscale: keep the top byte (convert("L") would clip everything to white).
-        img = Image.fromarray((np.asarray(img, dtype=np.uint32) >> 8).clip(0, 255).astype(np.uint8))
+        wide = np.asarray(img)
+        img = Image.fromarray((wide >> 8).clip(0, 255).astype(np.uint8))
+        del wide
+    elif img.mode not in ("RGB", "RGBA", "L", "LA"):
+        img = img.convert("RGBA" if img.mode in ("PA", "RGBa", "La") else "RGB")
+    img = _shrink(img)
+    if img.mode in ("RGBA", "LA"):
+        rgba = img.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
     return img.convert("RGB") if img.mode != "RGB" else img
+
+
+def _shrink(img: Image.Image, side: int = WORK_SIDE) -> Image.Image:
+    """The picture with its long side at most ``side`` (aspect kept); smaller ones unchanged."""
+    if max(img.size) <= side:
+        return img
+    img.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return img
 
 
 def thumbnail(img: Image.Image, *, side: int = THUMB_SIDE) -> bytes:
