@@ -48,8 +48,8 @@ def needle_png(width: int, height: int) -> bytes:
     row = b"\x00" + b"\xaa" * ((width + 7) // 8)
     raw = zlib.compressobj(9)
     body = b"".join(raw.compress(row) for _ in range(height)) + raw.flush()
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", body) + _chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", body) + _chunk(b"IEND", b"")
     )
 
 
