@@ -112,8 +112,8 @@ def serve(
     """Run the HTTP API (OpenAPI at /docs)."""
     import uvicorn
 
-    from service.api.app import create_app
-    from service.api.auth import ensure_admin_key
+    from service.app import create_app
+    from service.auth import ensure_admin_key
 
     settings = settings_for(data_dir)
     if settings.fetch.allow_loopback:
@@ -439,7 +439,7 @@ def keys_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create an API key in the data dir's key file; prints the key once."""
-    from service.api.auth import KEY_FILE, add_key
+    from service.auth import KEY_FILE, add_key
 
     settings = settings_for(data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings
 from tests.conftest import ADMIN_KEY, KEYS, SCORE_KEY, WRITE_KEY, png_bytes, wait_ready
 from tests.web_site import demo_bank

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
+from service.app import create_app
 from service.decisions import list_decisions
 from service.store.bank import Store
 from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings, wait_ready

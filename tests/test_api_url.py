@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import runtime as runtime_module
-from service.api.app import create_app
+from service import runtime as runtime_module
+from service.app import create_app
 from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings, wait_ready
 from tests.test_profile_from_url import DiskFetcher
 

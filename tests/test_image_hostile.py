@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings
 from service.errors import BadImage, MirrorscanError
 from service.normalize.image import WORK_SIDE, decode_image

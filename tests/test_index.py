@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from service.errors import IndexCorrupt
-from service.index.faiss_index import ChannelIndex, RWLock
+from service.index.faiss_index import ChannelIndex
+from service.locks import RWLock
 from service.index.snapshot import ChannelSpec, IndexSet
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from service.api.app import create_app
+from service.app import create_app
 from tests.conftest import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings, png_bytes
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import uvicorn
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,6 +261,3 @@ def finite(value: Any) -> Any:
         return [finite(v) for v in value]
     return value
 
-
-def concat(*parts: Iterable[Pair]) -> list[Pair]:
-    return [p for part in parts for p in part]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from service.api.runtime import Runtime
 from service.domain import Profile, Verdict
 from service.errors import (
     BadImage,
@@ -18,6 +17,7 @@ from service.errors import (
 )
 from service.ingest.profile_from_url import profile_from_url
 from service.ingest.urls import canonicalize
+from service.runtime import Runtime
 
 PLATFORMS: tuple[tuple[str, str], ...] = (
     ("x", "X (Twitter)"),

@@ -1,5 +1,6 @@
 """What the app's lifespan owns: settings, keys, the one bounded executor for CPU work, and the
-pipeline once it has loaded. Routes reach it through ``deps``; nothing lives in module globals."""
+pipeline once it has loaded. API routes (through ``service.api.deps``) and pages (through
+``service.web.pages``) reach it from the request state; nothing lives in module globals."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, Protocol, TypeVar
 
-from service.api.auth import KeyRing
+from service.auth import KeyRing
 from service.config import Settings
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
