@@ -233,21 +233,22 @@ def doctor(
 ) -> None:
     """Check that the index snapshot loads (checksums) and that every channel index holds
     exactly the accounts the store says; with --repair, rebuild from the store if not."""
+    from service.doctor import check
     from service.pipeline import Pipeline
-    from service.reindex import check, ensure_current_vectors
+    from service.reencode import ensure_current_vectors
 
     settings = settings_for(data_dir)
     with err.status("loading models"):
         pipeline = Pipeline.open(settings, indexes=False)
     try:
-        report = check(pipeline)
+        report = check(pipeline.keeper)
         out: dict[str, Any] = {"before": report.as_dict()}
         if repair and not report.ok:
             with progress_bar("re-encoding", report.stale_accounts or None) as advance:
-                ensure_current_vectors(pipeline, advance)
+                ensure_current_vectors(pipeline.store, pipeline.features, advance)
             with progress_bar("rebuilding", pipeline.store.count()) as advance:
                 pipeline.rebuild_indexes(advance)
-            report = check(pipeline)
+            report = check(pipeline.keeper)
             out["after"] = report.as_dict()
         _print_json(out)
     finally:
@@ -263,14 +264,14 @@ def reindex(data_dir: DataDir = None) -> None:
     """Rebuild every index from the store (re-encoding what other models encoded) and write a
     new snapshot. A running server rebuilds with POST /v1/index-jobs instead."""
     from service.pipeline import Pipeline
-    from service.reindex import ensure_current_vectors
+    from service.reencode import ensure_current_vectors
 
     settings = settings_for(data_dir)
     with err.status("loading models"):
         pipeline = Pipeline.open(settings, indexes=False)
     try:
         with progress_bar("re-encoding", None) as advance:
-            reencoded = ensure_current_vectors(pipeline, advance)
+            reencoded = ensure_current_vectors(pipeline.store, pipeline.features, advance)
         with progress_bar("rebuilding", pipeline.store.count()) as advance:
             fresh = pipeline.rebuild_indexes(advance)
         _print_json({"snapshot": fresh.version, "indexed": fresh.counts(), "reencoded": reencoded})
@@ -386,6 +387,7 @@ def bench(
     """Measure each channel's index at N synthetic accounts: one-thread search p50/p99,
     recall@10 against exact search, build time, index size, RSS. No models are loaded."""
     from service.bench.scale import CHANNELS, BenchChannel, run
+    from service.index.plan import IndexPolicy
 
     known = {c.name: c for c in CHANNELS}
     chosen = (
@@ -417,7 +419,7 @@ def bench(
         report = run(
             accounts,
             tuple(known[c] for c in chosen),
-            settings.index.policy(),
+            IndexPolicy.of(settings.index),
             n_queries=queries,
             seed=seed,
             cache_gb=cache_gb,

@@ -10,8 +10,6 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.index.plan import IndexPolicy
-
 SCOPES = ("score", "bank:write", "admin")
 
 
@@ -69,9 +67,10 @@ class SearchSettings(BaseModel):
 
 
 class IndexSettings(BaseModel):
-    """How each channel's index is chosen (``service/index/plan.py``): exact while its vectors
-    fit in ``exact_max_mb``, else an inverted file trained on them, whose code family (tried in
-    order) and nprobe are measured to reach ``target_recall`` (recall@10 against exact)."""
+    """How each channel's index is chosen (``IndexPolicy.of`` in ``service/index/plan.py``):
+    exact while its vectors fit in ``exact_max_mb``, else an inverted file trained on them, whose
+    code family (tried in order) and nprobe are measured to reach ``target_recall`` (recall@10
+    against exact)."""
 
     exact_max_mb: float = Field(32.0, gt=0)
     families: tuple[Literal["ivf_sq8", "ivf_fp16", "ivf_flat"], ...] = ("ivf_sq8", "ivf_fp16")
@@ -83,13 +82,6 @@ class IndexSettings(BaseModel):
         if not families:
             raise ValueError("name at least one inverted-file family")
         return families
-
-    def policy(self) -> IndexPolicy:
-        return IndexPolicy(
-            exact_max_mb=self.exact_max_mb,
-            families=self.families,
-            target_recall=self.target_recall,
-        )
 
 
 class BudgetSettings(BaseModel):

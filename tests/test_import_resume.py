@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from faker import Faker
 
+from service.doctor import check
 from service.index.snapshot import current_version
 from service.pipeline import Pipeline
-from service.reindex import check
 from service.store.bank import Store
 from tests.conftest import fake_settings, png_bytes
 
@@ -118,7 +118,9 @@ def test_kill_9_at_random_points_then_rerun_stores_and_indexes_each_once(tmp_pat
         assert pipeline.store.count(include_removed=True) == len(ids)
         rows = [a for b in pipeline.store.iter_accounts() for a in b]
         assert {a.profile.id for a in rows} == ids
-        report_ = check(pipeline)  # the snapshot the last run wrote, caught up, against the store
+        report_ = check(
+            pipeline.keeper
+        )  # the snapshot the last run wrote, caught up, against the store
         assert report_.ok, report_.as_dict()
         assert report_.channels["name"].indexed == len(ids)
         assert report_.channels["pdq"].indexed == len([i for i in ids if int(i[5:]) % 100 == 0])
@@ -147,7 +149,7 @@ def test_half_written_snapshot_is_rebuilt_from_the_store(tmp_path: Path) -> None
 
     doctor = Pipeline.open(settings, indexes=False)
     try:
-        before = check(doctor)
+        before = check(doctor.keeper)
         assert not before.ok and "checksum" in (before.snapshot_error or "")
     finally:
         doctor.close()
@@ -162,6 +164,6 @@ def test_half_written_snapshot_is_rebuilt_from_the_store(tmp_path: Path) -> None
         }
         assert second.score(BANK[1]).matches[0].account_id == "blf-x"
         second.write_snapshot()
-        assert check(second).ok
+        assert check(second.keeper).ok
     finally:
         second.close()

@@ -12,12 +12,12 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from service.cli import app
+from service.doctor import check, compare_with_store
 from service.domain import Profile
 from service.features.image import FakeImageEncoder
 from service.features.text import FakeTextEncoder
 from service.index.snapshot import snapshot_folders
 from service.pipeline import Pipeline
-from service.reindex import check, compare_with_store
 from service.scoring.model import LogisticScorer
 from service.store.bank import Store
 from service.store.schema import AccountRow
@@ -48,9 +48,9 @@ def test_writes_during_a_rebuild_are_in_the_new_indexes(pipeline: Pipeline) -> N
 
     fresh = pipeline.rebuild_indexes(meanwhile)
     assert calls >= 2 and pipeline.indexes is fresh and fresh is not old
-    live = compare_with_store(pipeline, pipeline.indexes)  # the swapped-in set itself
+    live = compare_with_store(pipeline.keeper, pipeline.indexes)  # the swapped-in set itself
     assert all(c.ok for c in live.values()), live
-    report = check(pipeline)  # and its snapshot, as the next start loads it
+    report = check(pipeline.keeper)  # and its snapshot, as the next start loads it
     assert report.ok, report.as_dict()
     assert fresh.counts()["name"] == 2100 + 3  # + late + ttp-x + iskp-tg, without blf-x
     top = pipeline.score(Profile(id="q", display_name="Late Comer")).matches[0]
