@@ -15,20 +15,12 @@ from service.errors import (
     PayloadTooLarge,
     UnsupportedMedia,
 )
+from service.ingest import platforms
 from service.ingest.profile_from_url import profile_from_url
 from service.ingest.urls import canonicalize
 from service.runtime import Runtime
 
-PLATFORMS: tuple[tuple[str, str], ...] = (
-    ("x", "X (Twitter)"),
-    ("instagram", "Instagram"),
-    ("facebook", "Facebook"),
-    ("telegram", "Telegram"),
-    ("whatsapp", "WhatsApp channel"),
-    ("tiktok", "TikTok"),
-    ("youtube", "YouTube"),
-    ("bluesky", "Bluesky"),
-)
+PLATFORMS: tuple[tuple[str, str], ...] = tuple((p.key, p.label) for p in platforms.PLATFORMS)
 _LINK_SPLIT = re.compile(r"[\s,]+")
 
 
