@@ -8,8 +8,9 @@ from fastapi import APIRouter, Response, status
 
 from service.api.deps import BankWriter, PipelineDep, RuntimeDep
 from service.api.problems import problem_of
-from service.api.schemas import AccountFields, AccountOut, BulkIn, BulkItem, BulkOut
+from service.api.schemas import AccountOut, BulkIn, BulkItem, BulkOut
 from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.ingest.records import AccountFields
 
 router = APIRouter(prefix="/v1/accounts", tags=["bank"])
 

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import PipelineDep, RuntimeDep, ScoreCaller
-from service.api.schemas import EvidenceOut, ProfileIn
+from service.api.schemas import EvidenceOut
 from service.decisions import Decision, list_decisions, record_decision
+from service.ingest.records import ProfileIn
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 

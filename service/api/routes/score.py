@@ -13,7 +13,6 @@ from service.api.schemas import (
     BatchItem,
     BatchOut,
     ExtractedOut,
-    ProfileIn,
     UrlIn,
     UrlVerdictOut,
     VerdictOut,
@@ -25,6 +24,7 @@ from service.errors import (
     UnsupportedMedia,
 )
 from service.ingest.profile_from_url import profile_from_url
+from service.ingest.records import ProfileIn
 
 router = APIRouter(prefix="/v1", tags=["score"])
 
