@@ -32,6 +32,21 @@ class ItemIn(Protocol):
     def profile(self) -> Profile: ...
 
 
+def parse_items(
+    items: Sequence[ItemIn], *, limit: int, what: str
+) -> list[Profile | MirrorscanError]:
+    """Each item's profile, or the error that makes it unusable (inline avatar not base64)."""
+    if len(items) > limit:
+        raise PayloadTooLarge(f"a {what} request holds at most {limit} items")
+    parsed: list[Profile | MirrorscanError] = []
+    for item in items:
+        try:
+            parsed.append(item.profile())
+        except InvalidInput as exc:
+            parsed.append(exc)
+    return parsed
+
+
 class Runtime:
     def __init__(self, settings: Settings, keys: KeyRing) -> None:
         self.settings = settings
@@ -77,14 +92,7 @@ class Runtime:
     ) -> list[T | MirrorscanError]:
         """Run ``work`` on the items that parse; each item gets its result or its own error,
         in order, so one bad item fails only itself."""
-        if len(items) > limit:
-            raise PayloadTooLarge(f"a {what} request holds at most {limit} items")
-        parsed: list[Profile | MirrorscanError] = []
-        for item in items:
-            try:
-                parsed.append(item.profile())
-            except InvalidInput as exc:
-                parsed.append(exc)
+        parsed = parse_items(items, limit=limit, what=what)
         done = iter(await self.run(work, [p for p in parsed if isinstance(p, Profile)]))
         return [p if isinstance(p, MirrorscanError) else next(done) for p in parsed]
 

@@ -48,6 +48,26 @@ CHANNELS = tuple(
 )
 
 
+def choose_channels(names: str, extra: list[str]) -> tuple[BenchChannel, ...]:
+    """The channels to measure: comma-separated names of the service's channels (or ``all``),
+    and extra ones given as ``NAME:KIND:DIM``. ``ValueError`` says what is wrong."""
+    known = {c.name: c for c in CHANNELS}
+    chosen = list(known) if names == "all" else [c.strip() for c in names.split(",") if c.strip()]
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        raise ValueError(f"unknown channels {unknown}; known: {', '.join(known)}")
+    for spec in extra:
+        name, _, rest = spec.partition(":")
+        kind, _, dim = rest.partition(":")
+        if not name or kind not in ("float", "binary") or not dim.isdigit() or int(dim) < 8:
+            raise ValueError("--extra-channel takes NAME:KIND:DIM, KIND float or binary, DIM >= 8")
+        known[name] = BenchChannel(name, kind, int(dim), 8 if kind == "binary" else 1)  # type: ignore[arg-type]
+        chosen.append(name)
+    if not chosen:
+        raise ValueError("no channel to measure")
+    return tuple(known[c] for c in chosen)
+
+
 def release_freed_memory() -> None:
     """Hand freed heap pages back to the OS (glibc keeps them otherwise), so the RSS measured
     is what the indexes hold, not the generator's spent buffers."""
