@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from service.domain import Evidence, PairFeature, Profile
 from service.errors import InvalidInput
-from service.store.bank import AuditEntry, Store
+from service.store.audit import AuditEntry
+from service.store.bank import Store
 
 ACTION = "decision"
 DECISIONS: tuple[str, ...] = ("confirmed", "rejected")
@@ -115,14 +116,14 @@ def record_decision(
         # the pair's comparison features: a training label without recomputing them
         "features": {f.name: f.value for f in features},
     }
-    return Decision.of(store.audit(principal_label, ACTION, account_id, payload))
+    return Decision.of(store.audit_log.append(principal_label, ACTION, account_id, payload))
 
 
 def list_decisions(store: Store, before_seq: int | None = None, limit: int = 50) -> list[Decision]:
     """Decisions newest first; the next page starts ``before_seq`` = the last ``seq`` seen."""
     if not 1 <= limit <= 1000:
         raise InvalidInput("limit must be 1 to 1000")
-    entries = store.audit_entries(action=ACTION, limit=limit, before_seq=before_seq)
+    entries = store.audit_log.entries(action=ACTION, limit=limit, before_seq=before_seq)
     return [Decision.of(e) for e in entries]
 
 

@@ -101,15 +101,15 @@ def test_repeated_ids_in_one_batch_keep_the_last(store: Store) -> None:
 
 
 def test_audit_log_is_append_only(store: Store) -> None:
-    first = store.audit("key:1", "decision", "acct", {"decision": "confirmed"})
-    store.audit("key:2", "decision", "acct2", {"decision": "rejected"})
-    entries = store.audit_entries(action="decision")
+    first = store.audit_log.append("key:1", "decision", "acct", {"decision": "confirmed"})
+    store.audit_log.append("key:2", "decision", "acct2", {"decision": "rejected"})
+    entries = store.audit_log.entries(action="decision")
     assert [e.subject for e in entries] == ["acct2", "acct"]
-    assert store.audit_entries(before_seq=entries[0].seq)[0].seq == first.seq
+    assert store.audit_log.entries(before_seq=entries[0].seq)[0].seq == first.seq
     for stmt in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
             conn.execute(text(stmt))
-    assert len(store.audit_entries()) == 2
+    assert len(store.audit_log.entries()) == 2
 
 
 def test_search_text_escapes_wildcards(store: Store) -> None:

@@ -221,8 +221,8 @@ def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_
                                                "decision": "confirmed", "note": " n "})  # fmt: skip
     store = Store(fake_settings(app_dir).db_url)
     try:
-        put = store.audit_entries(action="account.put", limit=1)[0]
-        removed = store.audit_entries(action="account.remove", limit=1)[0]
+        put = store.audit_log.entries(action="account.put", limit=1)[0]
+        removed = store.audit_log.entries(action="account.remove", limit=1)[0]
         decision = list_decisions(store, limit=1)[0]
     finally:
         store.close()

@@ -18,7 +18,7 @@ def put_account(pipeline: Pipeline, actor: str, profile: Profile) -> UpsertResul
     [result] = pipeline.upsert([profile])
     if isinstance(result, MirrorscanError):
         raise result
-    pipeline.store.audit(actor, "account.put", profile.id, {"outcome": result.outcome})
+    pipeline.store.audit_log.append(actor, "account.put", profile.id, {"outcome": result.outcome})
     return result
 
 
@@ -33,7 +33,7 @@ def put_accounts(
     ]
     counts = Counter("error" if isinstance(o, MirrorscanError) else o.outcome for o in outcomes)
     tally = {str(k): v for k, v in counts.items()}
-    pipeline.store.audit(actor, "account.bulk", "", tally)
+    pipeline.store.audit_log.append(actor, "account.bulk", "", tally)
     return outcomes, tally
 
 
@@ -41,4 +41,4 @@ def remove_account(pipeline: Pipeline, actor: str, account_id: str) -> None:
     """Remove an account; ``NotFound`` when there is none by that id."""
     if not pipeline.remove(account_id):
         raise NotFound(f"no banned account with id {account_id!r}")
-    pipeline.store.audit(actor, "account.remove", account_id, {})
+    pipeline.store.audit_log.append(actor, "account.remove", account_id, {})

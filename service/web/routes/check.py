@@ -69,7 +69,7 @@ async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> 
     store = ctx.runtime.pipeline.store
     decision = None
     if recorded is not None:
-        entry = await ctx.runtime.run(store.audit_entry, recorded)
+        entry = await ctx.runtime.run(store.audit_log.entry, recorded)
         if entry is not None and entry.action == "decision" and entry.actor == ctx.label:
             decision = entry
     matched = [m.account_id for m in verdict.matches]
