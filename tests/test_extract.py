@@ -19,7 +19,7 @@ from service.ingest.extract import MAX_HTML_CHARS, extract_profile, wall_reason
 from service.ingest.netguard import check_url, host_allowed
 from service.ingest.profile_from_url import extract_command
 from service.ingest.urls import canonicalize
-from tests.conftest import shared_data
+from tests.helpers.settings import shared_data
 
 # page file, URL it was saved from, name, handle, bio, avatar URL (prefix), account id
 SAVED = [

@@ -24,7 +24,8 @@ from service.app import create_app
 from service.config import Settings
 from service.errors import BadImage, MirrorscanError
 from service.normalize.image import WORK_SIDE, decode_image
-from tests.conftest import SCORE_KEY, fake_settings, wait_ready
+from tests.helpers.http import wait_ready
+from tests.helpers.settings import SCORE_KEY, fake_settings
 
 LIMITS = Settings().limits
 KW = {

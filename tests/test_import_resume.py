@@ -22,7 +22,8 @@ from service.doctor import check
 from service.index.snapshot import current_version
 from service.pipeline import Pipeline
 from service.store.bank import Store
-from tests.conftest import fake_settings, png_bytes
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import fake_env, fake_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 3000
@@ -52,8 +53,8 @@ def write_bank(path: Path) -> set[str]:
 
 
 def start_import(bank: Path, data: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIRRORSCAN_DATA_DIR": str(data),
-           "MIRRORSCAN_MODELS__FAKE": "true", "OMP_NUM_THREADS": "1", "COLUMNS": "400"}  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **fake_env(data),
+           "OMP_NUM_THREADS": "1", "COLUMNS": "400"}  # fmt: skip
     cmd = [sys.executable, "-c", "from service.cli import main; main()", "bank", "import",
            str(bank), "--batch-size", "40", "--snapshot-every", "0.25"]  # fmt: skip
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -135,7 +136,7 @@ def test_kill_9_at_random_points_then_rerun_stores_and_indexes_each_once(tmp_pat
 def test_half_written_snapshot_is_rebuilt_from_the_store(tmp_path: Path) -> None:
     settings = fake_settings(tmp_path)
     first = Pipeline.open(settings)
-    from tests.test_pipeline import BANK
+    from tests.helpers.bank import BANK
 
     first.upsert(BANK)
     folder = first.write_snapshot()

@@ -21,8 +21,8 @@ from service.config import Settings
 from service.errors import InvalidInput
 from service.pipeline import Pipeline
 from service.resume import Done
-from tests.conftest import fake_settings
-from tests.test_batch_score import write_population
+from tests.helpers.population import write_population
+from tests.helpers.settings import fake_env, fake_settings
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e .[ray])")
 pytestmark = [
@@ -137,7 +137,7 @@ def test_ray_writes_what_one_process_writes(
 
 
 def test_cli_engine_ray(local_ray: None, bank: Settings, tmp_path: Path) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(bank.data_dir), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(bank.data_dir)
     inp = tmp_path / "in.jsonl"
     write_population(inp, 20)
     runner = CliRunner()

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.pipeline import Pipeline
-from tests.conftest import SCORE_KEY, fake_settings
+from tests.helpers.settings import SCORE_KEY, fake_settings
 
 
 def test_not_ready_until_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

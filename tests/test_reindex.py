@@ -21,14 +21,8 @@ from service.pipeline import Pipeline
 from service.scoring.model import LogisticScorer
 from service.store.bank import Store
 from service.store.schema import AccountRow
-from tests.conftest import fake_settings
-from tests.test_pipeline import BANK
-
-
-def many(n: int, prefix: str = "acct") -> list[Profile]:
-    return [Profile(id=f"{prefix}-{i}", platform="x", handle=f"{prefix}_{i}",
-                    display_name=f"{prefix.title()} Number {i}", bio=f"bio {i}")
-            for i in range(n)]  # fmt: skip
+from tests.helpers.bank import BANK, many
+from tests.helpers.settings import fake_env, fake_settings
 
 
 def test_writes_during_a_rebuild_are_in_the_new_indexes(pipeline: Pipeline) -> None:
@@ -128,7 +122,7 @@ def test_an_encoder_change_reencodes_text_and_avatars_from_stored_data(tmp_path:
 
 
 def test_doctor_finds_and_repairs_an_index_that_disagrees(tmp_path: Path) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "data"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(tmp_path / "data")
     settings = fake_settings(tmp_path)
     p = Pipeline.open(settings)
     p.upsert(BANK + many(20))
@@ -159,7 +153,7 @@ def test_doctor_finds_and_repairs_an_index_that_disagrees(tmp_path: Path) -> Non
 
 
 def test_reindex_command_writes_a_new_snapshot(tmp_path: Path) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "data"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(tmp_path / "data")
     p = Pipeline.open(fake_settings(tmp_path))
     p.upsert(BANK)
     before = p.write_snapshot().name

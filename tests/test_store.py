@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from service.domain import Avatar, Features, Profile
-from service.store.bank import Store, Upsert
+from service.store.bank import Store
+from tests.helpers.bank import upsert_item as _item
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -28,15 +28,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     s.create_all()
     request.addfinalizer(s.close)
     return s
-
-
-def _item(id_: str, name: str = "TTP Media", *, version: str = "v1", keys: set[str] | None = None,
-          avatar: bool = False) -> Upsert:  # fmt: skip
-    vec = np.ones(4, dtype=np.float32) / 2
-    av = Avatar(tuple(bytes([i]) * 32 for i in range(8)), 80, vec, b"thumb") if avatar else None
-    profile = Profile(id=id_, platform="x", handle=id_, display_name=name, links=("t.me/a",),
-                      group="G")  # fmt: skip
-    return Upsert(profile, Features(vec, None, av), frozenset(keys or set()), name, version)
 
 
 def test_upsert_creates_updates_and_skips_unchanged(store: Store) -> None:
@@ -83,7 +74,12 @@ def test_remove_then_restore(store: Store) -> None:
 
 
 def test_keys_find_rows_and_follow_updates(store: Store) -> None:
-    store.upsert([_item("a", keys={"handle:ttp", "contact:t.me/x"}), _item("b", keys={"handle:y"})])
+    store.upsert(
+        [
+            _item("a", keys={"handle:ttp", "contact:t.me/x"}),
+            _item("b", keys={"handle:y"}),
+        ]
+    )
     rows = store.rows_for_keys(["contact:t.me/x", "handle:y", "handle:none"])
     assert sorted(len(v) for v in rows.values()) == [1, 1]
     store.upsert([_item("a", "changed", keys={"handle:other"})])
@@ -95,7 +91,12 @@ def test_keys_find_rows_and_follow_updates(store: Store) -> None:
 
 
 def test_repeated_ids_in_one_batch_keep_the_last(store: Store) -> None:
-    store.upsert([_item("a", "first", keys={"handle:a"}), _item("a", "second", keys={"handle:a"})])
+    store.upsert(
+        [
+            _item("a", "first", keys={"handle:a"}),
+            _item("a", "second", keys={"handle:a"}),
+        ]
+    )
     got = store.get("a")
     assert got is not None and got.profile.display_name == "second"
 

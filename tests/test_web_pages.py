@@ -17,8 +17,9 @@ from service.decisions import list_decisions
 from service.store.bank import Store
 from service.web.pages import safe_next
 from service.web.session import COOKIE, SessionCodec
-from tests.conftest import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings, png_bytes
-from tests.web_site import DEMO, demo_bank
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings
+from tests.helpers.web_site import DEMO, demo_bank
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
