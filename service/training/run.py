@@ -25,6 +25,7 @@ from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy
 from service.store.bank import Store
 from service.training import fit, peers
+from service.training.encode_cache import CachedImageEncoder, CachedTextEncoder
 from service.training.metrics import Scored, summary
 
 Progress = Callable[[str, int | None], Callable[[int], None]]
@@ -33,14 +34,19 @@ SEVERITY = {"block": 0, "review": 1, "allow": 2}
 
 
 class Encoders:
-    """Loaded once, shared by the temporary pipelines of every split."""
+    """Loaded once, shared by the temporary pipelines of every split. With ``cache``, their
+    outputs are kept on disk there (``encode_cache``), so a retrain after a change to comparison
+    or scoring code does not re-run the encoders."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cache: Path | None = None) -> None:
         m = settings.models
         self.text: TextEncoder = text_encoder(
             m.text, settings.model_dir, m.text_query_prefix, m.fake
         )
         self.image: ImageEncoder = image_encoder(m.image, m.fake)
+        if cache is not None and not m.fake:
+            self.text = CachedTextEncoder(self.text, cache)
+            self.image = CachedImageEncoder(self.image, cache)
         self.text.load()
         self.image.load()
 
@@ -143,7 +149,7 @@ def train(
             raise InvalidInput(
                 f"{data / name} is not a generated split (run `mirrorscan model generate`)"
             )
-    enc = Encoders(settings)
+    enc = Encoders(settings, data / ".encode-cache")
     with tempfile.TemporaryDirectory(prefix="mirrorscan-train-") as tmp:
         splits = {n: split_pairs(settings, enc, data / n, Path(tmp), progress)
                   for n in ("train", "validation", "test")}  # fmt: skip
