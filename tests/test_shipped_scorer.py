@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from service.scoring.model import DEFAULT_PATH, Bands, LogisticScorer
+from service.config import ScoringSettings
+from service.scoring.model import DEFAULT_PATH, LogisticScorer
+from service.scoring.policy import BandPolicy
 from tests.helpers.settings import ROOT
 
 CARD = ROOT / "models" / "MODEL_CARD.md"
@@ -29,7 +31,7 @@ def test_the_default_artifact_is_the_shipped_one() -> None:
 
 def test_it_loads_with_weights_bands_and_calibration(scorer: LogisticScorer) -> None:
     assert scorer.version and scorer.weights and scorer.platt_a > 0
-    bands = Bands.resolve(None, None, scorer)
+    bands = BandPolicy.resolve(scorer, prevalence=ScoringSettings().prevalence)
     assert 0.0 < bands.review < bands.block < 1.0
     assert all(isinstance(w, float) for w in scorer.weights.values())
 

@@ -34,7 +34,7 @@ def decide(
         decision=decision,
         note=note,
         score=match.score,
-        band=pipeline.bands.of(match.score).value,
+        band=match.band.value,
         model_version=model_version or pipeline.scorer.version,
         evidence=match.evidence,
         features=match.features,

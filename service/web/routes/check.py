@@ -15,7 +15,7 @@ from service.store.bank import Store
 from service.usecases import decisions
 from service.web.intake import PLATFORMS, CheckForm, run_check
 from service.web.pages import CsrfOk, Moderator, PageRoute, read_upload, redirect, render
-from service.web.view import BAND_WORDS, match_views, percent
+from service.web.view import BAND_WORDS, match_views, percent, share
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -81,8 +81,9 @@ async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> 
         verdict=verdict,
         percent=percent(verdict.score),
         band_words=BAND_WORDS[verdict.band],
-        matches=match_views(record.profile, verdict.matches, ctx.runtime.pipeline.bands),
+        matches=match_views(record.profile, verdict.matches),
         percent_of=percent,
+        prevalence_words=share(verdict.prevalence),
         decision=decision,
         with_avatar=with_avatar,
     )
