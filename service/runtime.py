@@ -16,10 +16,10 @@ from service.config import Settings
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
 from service.ingest.fetch import SafeFetcher
-from service.jobs import JobRunner
 from service.metrics import Metrics
 from service.pipeline import Pipeline
 from service.store.jobs import JobStore
+from service.usecases.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from service.decisions import list_decisions
 from service.store.bank import Store
+from service.usecases.decisions import list_decisions
 from tests.helpers.http import wait_ready
 from tests.helpers.settings import SCORE_KEY, WRITE_KEY, fake_settings
 

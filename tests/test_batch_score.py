@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.resume import Done
+from service.usecases.resume import Done
 from tests.helpers.population import write_population
 from tests.helpers.settings import ROOT, fake_env
 

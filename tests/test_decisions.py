@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from service.decisions import list_decisions, record_decision
 from service.domain import Evidence, Profile
 from service.errors import InvalidInput
 from service.store.bank import Store
+from service.usecases.decisions import list_decisions, record_decision
 
 CHECKED = Profile(
     id="x:ttp_rnedia2", platform="x", handle="ttp_rnedia2", display_name="TTP Media",

@@ -12,12 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from service.batch import import_file
 from service.cli import app
 from service.errors import InvalidInput
 from service.ingest.files import LineError, Record, read_profiles
 from service.ingest.tabular import links_cell
 from service.pipeline import Pipeline
+from service.usecases.batch import import_file
 from tests.helpers.images import png_bytes
 from tests.helpers.settings import fake_env
 
@@ -131,7 +131,7 @@ def test_links_cells() -> None:
 def test_import_strict_stops_at_the_first_bad_line(pipeline: Pipeline, tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_text("id,handle\na,one\nb,two,extra\nc,three\n")
-    from service.batch import StrictStop
+    from service.usecases.batch import StrictStop
 
     with pytest.raises(StrictStop, match="line 3"):
         import_file(pipeline, path, strict=True)

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from faker import Faker
 
-from service.doctor import check
 from service.index.snapshot import current_version
 from service.pipeline import Pipeline
 from service.store.bank import Store
+from service.usecases.doctor import check
 from tests.helpers.images import png_bytes
 from tests.helpers.settings import fake_env, fake_settings
 

@@ -15,12 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from service.batch import score_file
 from service.cli import app
 from service.config import Settings
 from service.errors import InvalidInput
 from service.pipeline import Pipeline
-from service.resume import Done
+from service.usecases.batch import score_file
+from service.usecases.resume import Done
 from tests.helpers.population import write_population
 from tests.helpers.settings import fake_env, fake_settings
 
@@ -59,7 +59,7 @@ def alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
-    from service.distributed import init_ray
+    from service.usecases.distributed import init_ray
 
     before = descendants(os.getpid())
     assert init_ray(None, 2)
@@ -77,7 +77,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("raybank")
     settings = fake_settings(tmp)
     write_population(tmp / "bank.jsonl", 120)
-    from service.batch import import_file
+    from service.usecases.batch import import_file
 
     p = Pipeline.open(settings)
     import_file(p, tmp / "bank.jsonl")
@@ -97,7 +97,7 @@ def single(settings: Settings, inp: Path, out: Path) -> bytes:
 
 
 def on_ray(settings: Settings, inp: Path, out: Path, mode: str = "w", **kw: object) -> bytes:
-    from service.distributed import score_file_ray
+    from service.usecases.distributed import score_file_ray
 
     with out.open(mode) as fh:
         report = score_file_ray(settings, inp, fh, workers=2, **kw)  # type: ignore[arg-type]

@@ -12,7 +12,6 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.doctor import check, compare_with_store
 from service.domain import Profile
 from service.features.image import FakeImageEncoder
 from service.features.text import FakeTextEncoder
@@ -21,6 +20,7 @@ from service.pipeline import Pipeline
 from service.scoring.model import LogisticScorer
 from service.store.bank import Store
 from service.store.schema import AccountRow
+from service.usecases.doctor import check, compare_with_store
 from tests.helpers.bank import BANK, many
 from tests.helpers.settings import fake_env, fake_settings
 

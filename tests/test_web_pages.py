@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import WebSettings
-from service.decisions import list_decisions
 from service.store.bank import Store
+from service.usecases.decisions import list_decisions
 from service.web.pages import safe_next
 from service.web.session import COOKIE, SessionCodec
 from tests.helpers.images import png_bytes

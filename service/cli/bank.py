@@ -36,8 +36,8 @@ def bank_import(
     """Upsert banned accounts by id from a file and update the indexes. Safe to run again
     after an interruption (SIGKILL included): what was stored is skipped, and the indexes
     catch up from the store."""
-    from service.batch import StrictStop, import_file
     from service.ingest.files import count_records, file_format
+    from service.usecases.batch import StrictStop, import_file
 
     if not file.is_file():
         raise fail(f"{file} is not a file", 2)
@@ -79,9 +79,9 @@ def bank_export(
     ] = True,
 ) -> None:
     """Write every banned account to a file that `bank import` reads back."""
-    from service.batch import export_file
     from service.ingest.files import file_format
     from service.store.bank import Store
+    from service.usecases.batch import export_file
 
     kind = file_format(file, fmt)
     settings = settings_for(data_dir)

@@ -73,9 +73,9 @@ def doctor(
 ) -> None:
     """Check that the index snapshot loads (checksums) and that every channel index holds
     exactly the accounts the store says; with --repair, rebuild from the store if not."""
-    from service.doctor import check
     from service.pipeline import Pipeline
     from service.reencode import ensure_current_vectors
+    from service.usecases.doctor import check
 
     settings = settings_for(data_dir)
     with err.status("loading models"):
@@ -137,9 +137,9 @@ def score(
 ) -> None:
     """Score every profile of a file against the bank, streaming (bounded memory). OUT is
     written as it goes; after an interruption, --resume continues it."""
-    from service.batch import score_file
     from service.ingest.files import count_records, file_format
-    from service.resume import Done
+    from service.usecases.batch import score_file
+    from service.usecases.resume import Done
 
     if not file.is_file():
         raise fail(f"{file} is not a file", 2)
@@ -156,7 +156,7 @@ def score(
 
     with out.open("a" if resume else "w", encoding="utf-8") as fh:
         if engine == "ray":
-            from service.distributed import score_file_ray
+            from service.usecases.distributed import score_file_ray
 
             with progress_bar("scoring", count_records(file, kind)) as a:
                 report = score_file_ray(

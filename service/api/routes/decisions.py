@@ -12,9 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import PipelineDep, RuntimeDep, ScoreCaller
 from service.api.schemas import EvidenceOut
-from service.decisions import Decision, list_decisions
 from service.ingest.records import ProfileIn
-from service.usecases.decisions import decide
+from service.usecases.decisions import Decision, decide, list_decisions
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 

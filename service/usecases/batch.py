@@ -23,8 +23,8 @@ from service.errors import InvalidInput, MirrorscanError
 from service.ingest.files import Format, LineError, Record, file_format, read_profiles
 from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
-from service.resume import Done
 from service.store.bank import Store
+from service.usecases.resume import Done
 
 T = TypeVar("T")
 

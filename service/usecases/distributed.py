@@ -20,14 +20,14 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from service.batch import OnError, Report, batched, score_chunk
 from service.config import Settings
 from service.domain import Progress
 from service.errors import InvalidInput
 from service.ingest.files import Format, LineError, Record, file_format, read_jsonl
 from service.ingest.tabular import parquet_row_groups, read_parquet
 from service.pipeline import Pipeline
-from service.resume import Done
+from service.usecases.batch import OnError, Report, batched, score_chunk
+from service.usecases.resume import Done
 
 log = logging.getLogger(__name__)
 
