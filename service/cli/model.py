@@ -90,6 +90,9 @@ def evaluate_command(
         float | None,
         typer.Option(help="score at this prevalence (default: the set's own share of mirrors)"),
     ] = None,
+    encode_cache: Annotated[
+        bool, typer.Option(help="keep the encoders' outputs beside the bank for the next run")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Score labelled candidates against a bank, at the set's own prevalence: legitimate
@@ -104,6 +107,7 @@ def evaluate_command(
             raise fail(f"{f} is not a file", 2)
     if prevalence is not None and not 0 < prevalence < 1:
         raise fail("--prevalence must be between 0 and 1", 2)
+    cache = bank.parent / ".encode-cache" if encode_cache else None
     settings = settings_for(data_dir)
-    report = evaluate(settings, bank, candidates, labels, stage_progress, prevalence)
+    report = evaluate(settings, bank, candidates, labels, stage_progress, prevalence, cache)
     print_json(finite(report))

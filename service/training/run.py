@@ -280,17 +280,19 @@ def evaluate(
     labels_path: Path,
     progress: Progress | None = None,
     prevalence: float | None = None,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
     """Score a labelled candidate set against a bank with the configured model, beside the
     naive peers. Probabilities and bands are computed at the set's own prevalence (its share of
     mirrors) unless ``prevalence`` is given, so calibration is measured for the question the
-    set asks; the bands are the service's own (with the corroboration rule)."""
+    set asks; the bands are the service's own (with the corroboration rule). ``cache``: keep
+    the encoders' outputs there (re-running an evaluation then costs only the comparisons)."""
     labels = fit.read_labels(labels_path)
     share = set_prevalence(labels)
     settings = settings.model_copy(
         update={"scoring": settings.scoring.model_copy(update={"prevalence": prevalence or share})}
     )
-    enc = Encoders(settings)
+    enc = Encoders(settings, cache)
     limit = settings.limits.max_image_bytes
     cands = fit.load_profiles(candidates, limit)
     missing = [c.id for c in cands if c.id not in labels]
