@@ -80,8 +80,8 @@ def load() -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from service.batch import import_file
     from service.pipeline import Pipeline
+    from service.usecases.batch import import_file
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     src = args.data_dir / f"accounts-{args.accounts}.jsonl"
@@ -156,9 +156,9 @@ def queries(data_dir: Path, n: int) -> Path:
 
 
 def cmd_score(args: argparse.Namespace) -> dict[str, Any]:
-    from service.batch import score_file
-    from service.distributed import score_file_ray
     from service.pipeline import Pipeline
+    from service.usecases.batch import score_file
+    from service.usecases.distributed import score_file_ray
 
     inp = queries(args.data_dir, args.lines)
     s = settings(args.data_dir, args.fake)

@@ -33,11 +33,11 @@ def ensure_bank(n: int, text_model: str = "e5-small") -> Path:
     if (folder / "READY").exists():
         return data_dir
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from service.batch import import_file
     from service.cli import progress_bar
     from service.config import ModelSettings, Settings
     from service.ingest.files import count_lines
     from service.pipeline import Pipeline
+    from service.usecases.batch import import_file
 
     if folder.exists():
         shutil.rmtree(folder)  # an interrupted build

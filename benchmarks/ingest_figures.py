@@ -22,7 +22,7 @@ from service.errors import MirrorscanError
 from service.ingest.extract import extract_profile
 from service.ingest.fetch import SafeFetcher
 from service.ingest.urls import canonicalize
-from tests.fetch_server import serve
+from tests.helpers.fetch_server import serve
 
 PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pages"
 SAVED = {

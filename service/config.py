@@ -10,8 +10,6 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.index.plan import IndexPolicy
-
 SCOPES = ("score", "bank:write", "admin")
 
 
@@ -87,9 +85,10 @@ class SearchSettings(BaseModel):
 
 
 class IndexSettings(BaseModel):
-    """How each channel's index is chosen (``service/index/plan.py``): exact while its vectors
-    fit in ``exact_max_mb``, else an inverted file trained on them, whose code family (tried in
-    order) and nprobe are measured to reach ``target_recall`` (recall@10 against exact)."""
+    """How each channel's index is chosen (``IndexPolicy.of`` in ``service/index/plan.py``):
+    exact while its vectors fit in ``exact_max_mb``, else an inverted file trained on them, whose
+    code family (tried in order) and nprobe are measured to reach ``target_recall`` (recall@10
+    against exact)."""
 
     exact_max_mb: float = Field(32.0, gt=0)
     families: tuple[Literal["ivf_sq8", "ivf_fp16", "ivf_flat"], ...] = ("ivf_sq8", "ivf_fp16")
@@ -101,13 +100,6 @@ class IndexSettings(BaseModel):
         if not families:
             raise ValueError("name at least one inverted-file family")
         return families
-
-    def policy(self) -> IndexPolicy:
-        return IndexPolicy(
-            exact_max_mb=self.exact_max_mb,
-            families=self.families,
-            target_recall=self.target_recall,
-        )
 
 
 class BudgetSettings(BaseModel):
@@ -130,26 +122,10 @@ class FetchSettings(BaseModel):
     any subdomain. Pages and avatars have separate allow-lists per platform, so a page on one
     platform cannot make the service fetch from another platform's CDN or from anywhere else."""
 
-    page_hosts: dict[str, tuple[str, ...]] = {
-        "x": ("x.com", "twitter.com", "mobile.x.com", "mobile.twitter.com"),
-        "instagram": ("www.instagram.com", "instagram.com"),
-        "facebook": ("m.facebook.com", "www.facebook.com", "facebook.com"),
-        "telegram": ("t.me", "telegram.me"),
-        "whatsapp": ("www.whatsapp.com", "whatsapp.com"),
-        "tiktok": ("www.tiktok.com", "m.tiktok.com", "vm.tiktok.com", "vt.tiktok.com"),
-        "youtube": ("www.youtube.com", "m.youtube.com", "youtube.com"),
-        "bluesky": ("bsky.app",),
-    }
-    image_hosts: dict[str, tuple[str, ...]] = {
-        "x": ("pbs.twimg.com",),
-        "instagram": (".cdninstagram.com", ".fbcdn.net"),
-        "facebook": (".fbcdn.net",),
-        "telegram": (".telesco.pe", ".telegram-cdn.org", ".cdn-telegram.org"),
-        "whatsapp": ("pps.whatsapp.net", "mmg.whatsapp.net"),
-        "tiktok": (".tiktokcdn.com", ".tiktokcdn-eu.com", ".tiktokcdn-us.com"),
-        "youtube": ("yt3.googleusercontent.com", "yt3.ggpht.com"),
-        "bluesky": ("cdn.bsky.app",),
-    }
+    # platform -> hosts; None: each platform's own (``service/ingest/platforms/``). A table
+    # given here replaces the whole allow-list of its kind.
+    page_hosts: dict[str, tuple[str, ...]] | None = None
+    image_hosts: dict[str, tuple[str, ...]] | None = None
     max_page_bytes: int = Field(4_000_000, ge=1_000)
     max_image_bytes: int = Field(1_500_000, ge=1_000)
     connect_timeout_s: float = Field(2.0, gt=0)

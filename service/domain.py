@@ -1,7 +1,11 @@
-"""Frozen values passed between pipeline stages. No I/O, no models."""
+"""Frozen values passed between pipeline stages, and the two small helpers every stage shares (a
+progress callback, a per-stage timer). No I/O, no models."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -9,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 Vector = npt.NDArray[np.float32]
+# How long work reports how far it got: called with the number of items just done.
+Progress = Callable[[int], None]
 
 
 class Band(StrEnum):
@@ -117,3 +123,18 @@ class Verdict:
     log_likelihood_ratio: float | None = None  # of the best pair; None when nothing matched
     prevalence: float = 0.0  # the prior the probability is for
     band_reason: str = ""
+
+
+class Timer:
+    """Milliseconds per stage of one request."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] = self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000.0

@@ -5,15 +5,16 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings
-from tests.conftest import ADMIN_KEY, KEYS, SCORE_KEY, WRITE_KEY, png_bytes, wait_ready
-from tests.web_site import demo_bank
+from tests.helpers.http import assert_problem, wait_ready
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import ADMIN_KEY, KEYS, SCORE_KEY, WRITE_KEY
+from tests.helpers.web_site import demo_bank
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 pytestmark = pytest.mark.slow
@@ -33,14 +34,6 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 def auth(key: str = SCORE_KEY) -> dict[str, str]:
     return {"X-API-Key": key}
-
-
-def assert_problem(r: Any, status: int) -> dict[str, object]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    return dict(body)
 
 
 def test_health_and_ready(client: TestClient) -> None:

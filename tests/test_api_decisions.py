@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.decisions import list_decisions
+from service.app import create_app
 from service.store.bank import Store
-from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings, wait_ready
+from service.usecases.decisions import list_decisions
+from tests.helpers.http import wait_ready
+from tests.helpers.settings import SCORE_KEY, WRITE_KEY, fake_settings
 
 MIRROR = {"platform": "x", "handle": "ttp_media2", "display_name": "TTP Media",
           "links": ["t.me/ttpmedia"]}  # fmt: skip

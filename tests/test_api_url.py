@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import runtime as runtime_module
-from service.api.app import create_app
-from tests.conftest import SCORE_KEY, WRITE_KEY, fake_settings, wait_ready
-from tests.test_profile_from_url import DiskFetcher
+from service import runtime as runtime_module
+from service.app import create_app
+from tests.helpers.disk_fetcher import DiskFetcher
+from tests.helpers.http import wait_ready
+from tests.helpers.settings import SCORE_KEY, WRITE_KEY, fake_settings
 
 PAGES = {"https://t.me/unlimitedhangout": "telegram-channel.html"}
 
@@ -34,7 +35,7 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
 
 
 def test_score_by_url_returns_the_extracted_profile(client: TestClient) -> None:
-    from tests.conftest import shared_data
+    from tests.helpers.settings import shared_data
 
     shared_data("pages")
     put = client.put("/v1/accounts/uh-1", headers={"X-API-Key": WRITE_KEY}, json={

@@ -20,7 +20,7 @@ from service.scoring.avatar import (
     compare_avatars,
     default_calibration,
 )
-from tests.conftest import shared_data
+from tests.helpers.settings import shared_data
 
 KW = {"max_bytes": 20_000_000, "max_pixels": 40_000_000}
 

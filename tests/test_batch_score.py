@@ -14,35 +14,17 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from faker import Faker
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.resume import Done
-from tests.test_import_resume import ROOT
-
-BAD = {5: "[1, 2]\n", 6: "{broken\n", 9: '{"id": "x9", "avatar_b64": "!!"}\n'}
-
-
-def write_population(path: Path, n: int) -> list[dict[str, object]]:
-    fake = Faker(["en_PK", "ar_SA"])
-    fake.seed_instance(21)
-    rows = []
-    with path.open("w") as fh:
-        for line in range(1, n + 1):
-            if line in BAD:
-                fh.write(BAD[line])
-                continue
-            row = {"id": f"p{line}", "platform": "x", "handle": f"{fake.user_name()}_{line}",
-                   "display_name": fake.name(), "bio": fake.sentence(), "links": []}  # fmt: skip
-            rows.append(row)
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return rows
+from service.usecases.resume import Done
+from tests.helpers.population import write_population
+from tests.helpers.settings import ROOT, fake_env
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "data"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(tmp_path / "data")
     bank = tmp_path / "bank.jsonl"
     write_population(bank, 200)
     r = CliRunner().invoke(app, ["bank", "import", str(bank)], env=env)

@@ -10,13 +10,14 @@ from faker import Faker
 from typer.testing import CliRunner
 
 from service.cli import app
+from tests.helpers.settings import fake_env
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"MIRRORSCAN_DATA_DIR": str(tmp_path / "data"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    return fake_env(tmp_path / "data")
 
 
 def write_bank(path: Path, n: int) -> list[dict[str, object]]:

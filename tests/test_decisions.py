@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from service.decisions import list_decisions, record_decision
 from service.domain import Evidence, Profile
 from service.errors import InvalidInput
 from service.store.bank import Store
+from service.usecases.decisions import list_decisions, record_decision
 
 CHECKED = Profile(
     id="x:ttp_rnedia2", platform="x", handle="ttp_rnedia2", display_name="TTP Media",
@@ -38,7 +38,7 @@ def record(store: Store, **overrides: object) -> object:
 
 def test_a_decision_is_an_audit_entry_with_the_agreed_payload(store: Store) -> None:
     d = record(store)
-    [entry] = store.audit_entries(action="decision")
+    [entry] = store.audit_log.entries(action="decision")
     assert (entry.actor, entry.subject) == ("key:abcd1234", "ttp-x-1")
     p = entry.payload
     assert {"decision", "note", "score", "model_version", "profile", "account_id", "band"} <= set(p)
@@ -65,13 +65,15 @@ def test_bad_decisions_are_refused_and_not_logged(
 ) -> None:
     with pytest.raises(InvalidInput, match=words):
         record(store, **overrides)
-    assert store.audit_entries(action="decision") == []
+    assert store.audit_log.entries(action="decision") == []
 
 
 def test_newest_first_in_keyset_pages_and_other_actions_left_out(store: Store) -> None:
     for i in range(5):
         record(store, note=f"n{i}", decision="rejected" if i % 2 else "confirmed")
-        store.audit(actor="key:abcd1234", action="account.put", subject=f"a{i}", payload={})
+        store.audit_log.append(
+            actor="key:abcd1234", action="account.put", subject=f"a{i}", payload={}
+        )
     first = list_decisions(store, limit=2)
     assert [d.note for d in first] == ["n4", "n3"]
     second = list_decisions(store, before_seq=first[-1].seq, limit=2)
@@ -82,7 +84,9 @@ def test_newest_first_in_keyset_pages_and_other_actions_left_out(store: Store) -
 
 
 def test_entries_from_other_writers_read_with_defaults(store: Store) -> None:
-    store.audit(actor="api", action="decision", subject="bla-x-1", payload={"decision": "rejected"})
+    store.audit_log.append(
+        actor="api", action="decision", subject="bla-x-1", payload={"decision": "rejected"}
+    )
     [d] = list_decisions(store)
     assert (d.account_id, d.decision, d.score, d.note, d.profile) == (
         "bla-x-1", "rejected", None, "", {},

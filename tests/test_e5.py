@@ -9,16 +9,9 @@ import pytest
 
 from service.features.e5_materialize import MARKER, materialise
 from service.features.text import SentenceTransformerEncoder
+from tests.helpers.texts import TEXTS
 
 pytestmark = pytest.mark.slow
-TEXTS = [
-    "Tehreek-e-Taliban Pakistan",
-    "تحریک طالبان پاکستان",
-    "𝐓𝐓𝐏 𝐌𝐞𝐝𝐢𝐚 🔴",
-    "Official channel. New account, old one suspended. t.me/umarmedia_2",
-    "Mustafa aI lraqi",
-    "  tabs\tand\u200bzero width  ",
-]
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.config import FetchSettings
 from service.errors import InvalidInput, PayloadTooLarge
+from service.ingest import platforms
 from service.ingest.extract import MAX_HTML_CHARS, extract_profile, wall_reason
 from service.ingest.netguard import check_url, host_allowed
 from service.ingest.profile_from_url import extract_command
 from service.ingest.urls import canonicalize
-from tests.conftest import shared_data
+from tests.helpers.settings import shared_data
 
 # page file, URL it was saved from, name, handle, bio, avatar URL (prefix), account id
 SAVED = [
@@ -174,7 +174,7 @@ def test_avatars_are_admitted_by_the_default_image_allow_list(page: str, url: st
     avatar = extract_profile(_read(page), canonical).avatar_url
     assert avatar is not None
     target = check_url(avatar)
-    assert host_allowed(target.host, FetchSettings().image_hosts[canonical.platform])
+    assert host_allowed(target.host, platforms.image_hosts()[canonical.platform])
 
 
 def test_links_from_saved_pages() -> None:

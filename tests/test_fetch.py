@@ -15,7 +15,7 @@ from service.errors import FetchFailed, FetchRefused, MirrorscanError
 from service.ingest import fetch as fetch_module
 from service.ingest.fetch import FetchedPage, SafeFetcher
 from service.ingest.netguard import Target, address_refusal, check_url
-from tests.fetch_server import PNG, Server, serve
+from tests.helpers.fetch_server import PNG, Server, serve
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 HOSTILE_HOSTS = (

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from service.config import FetchSettings
 from service.errors import FetchRefused
 from service.ingest.fetch import SafeFetcher
-from tests.fetch_server import PNG, Server, serve
+from tests.helpers.fetch_server import PNG, Server, serve
 
 
 @pytest.fixture(scope="module")

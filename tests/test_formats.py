@@ -12,13 +12,14 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from service.batch import import_file
 from service.cli import app
 from service.errors import InvalidInput
 from service.ingest.files import LineError, Record, read_profiles
 from service.ingest.tabular import links_cell
 from service.pipeline import Pipeline
-from tests.conftest import png_bytes
+from service.usecases.batch import import_file
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import fake_env
 
 ROWS = [
     {"id": "a", "platform": "x", "handle": "ttp_media", "display_name": "TTP Media",
@@ -130,7 +131,7 @@ def test_links_cells() -> None:
 def test_import_strict_stops_at_the_first_bad_line(pipeline: Pipeline, tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_text("id,handle\na,one\nb,two,extra\nc,three\n")
-    from service.batch import StrictStop
+    from service.usecases.batch import StrictStop
 
     with pytest.raises(StrictStop, match="line 3"):
         import_file(pipeline, path, strict=True)
@@ -141,7 +142,7 @@ def test_import_strict_stops_at_the_first_bad_line(pipeline: Pipeline, tmp_path:
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
 def test_export_then_import_into_a_new_bank(tmp_path: Path, suffix: str) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "one"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(tmp_path / "one")
     bank = tmp_path / "bank.jsonl"
     rows = [dict(r) for r in ROWS]
     rows[0]["avatar_b64"] = base64.b64encode(png_bytes(3)).decode()
@@ -167,7 +168,7 @@ def test_export_then_import_into_a_new_bank(tmp_path: Path, suffix: str) -> None
 
 
 def test_export_without_a_bank_is_a_clear_error(tmp_path: Path) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "none"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(tmp_path / "none")
     r = CliRunner().invoke(app, ["bank", "export", str(tmp_path / "x.jsonl")], env=env)
     assert r.exit_code != 0 and "there is no bank" in str(r.exception or r.stderr)
     assert not (tmp_path / "x.jsonl").exists()

@@ -20,11 +20,12 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings
 from service.errors import BadImage, MirrorscanError
 from service.normalize.image import WORK_SIDE, decode_image
-from tests.conftest import SCORE_KEY, fake_settings, wait_ready
+from tests.helpers.http import wait_ready
+from tests.helpers.settings import SCORE_KEY, fake_settings
 
 LIMITS = Settings().limits
 KW = {

@@ -20,9 +20,10 @@ from faker import Faker
 
 from service.index.snapshot import current_version
 from service.pipeline import Pipeline
-from service.reindex import check
 from service.store.bank import Store
-from tests.conftest import fake_settings, png_bytes
+from service.usecases.doctor import check
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import fake_env, fake_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 3000
@@ -52,8 +53,8 @@ def write_bank(path: Path) -> set[str]:
 
 
 def start_import(bank: Path, data: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIRRORSCAN_DATA_DIR": str(data),
-           "MIRRORSCAN_MODELS__FAKE": "true", "OMP_NUM_THREADS": "1", "COLUMNS": "400"}  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **fake_env(data),
+           "OMP_NUM_THREADS": "1", "COLUMNS": "400"}  # fmt: skip
     cmd = [sys.executable, "-c", "from service.cli import main; main()", "bank", "import",
            str(bank), "--batch-size", "40", "--snapshot-every", "0.25"]  # fmt: skip
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -118,7 +119,9 @@ def test_kill_9_at_random_points_then_rerun_stores_and_indexes_each_once(tmp_pat
         assert pipeline.store.count(include_removed=True) == len(ids)
         rows = [a for b in pipeline.store.iter_accounts() for a in b]
         assert {a.profile.id for a in rows} == ids
-        report_ = check(pipeline)  # the snapshot the last run wrote, caught up, against the store
+        report_ = check(
+            pipeline.keeper
+        )  # the snapshot the last run wrote, caught up, against the store
         assert report_.ok, report_.as_dict()
         assert report_.channels["name"].indexed == len(ids)
         assert report_.channels["pdq"].indexed == len([i for i in ids if int(i[5:]) % 100 == 0])
@@ -133,7 +136,7 @@ def test_kill_9_at_random_points_then_rerun_stores_and_indexes_each_once(tmp_pat
 def test_half_written_snapshot_is_rebuilt_from_the_store(tmp_path: Path) -> None:
     settings = fake_settings(tmp_path)
     first = Pipeline.open(settings)
-    from tests.test_pipeline import BANK
+    from tests.helpers.bank import BANK
 
     first.upsert(BANK)
     folder = first.write_snapshot()
@@ -147,7 +150,7 @@ def test_half_written_snapshot_is_rebuilt_from_the_store(tmp_path: Path) -> None
 
     doctor = Pipeline.open(settings, indexes=False)
     try:
-        before = check(doctor)
+        before = check(doctor.keeper)
         assert not before.ok and "checksum" in (before.snapshot_error or "")
     finally:
         doctor.close()
@@ -162,6 +165,6 @@ def test_half_written_snapshot_is_rebuilt_from_the_store(tmp_path: Path) -> None
         }
         assert second.score(BANK[1]).matches[0].account_id == "blf-x"
         second.write_snapshot()
-        assert check(second).ok
+        assert check(second.keeper).ok
     finally:
         second.close()

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from service.errors import IndexCorrupt
-from service.index.faiss_index import ChannelIndex, RWLock
+from service.index.faiss_index import ChannelIndex
 from service.index.snapshot import ChannelSpec, IndexSet
+from service.locks import RWLock
 
 
 def _unit(rng: np.random.Generator, n: int, d: int) -> np.ndarray:

@@ -12,16 +12,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings
 from service.domain import Profile
 from service.pipeline import Pipeline
 from service.store.bank import Store
 from service.store.jobs import JobStore
-from tests.conftest import ADMIN_KEY, SCORE_KEY, fake_settings
-from tests.test_api import assert_problem, wait_ready
-from tests.test_pipeline import BANK
-from tests.test_reindex import many
+from tests.helpers.bank import BANK, many
+from tests.helpers.http import assert_problem, wait_ready
+from tests.helpers.settings import ADMIN_KEY, SCORE_KEY, fake_settings
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
 LATE = Profile(id="late", platform="x", handle="zarb_e_momin", display_name="Zarb e Momin Radio",

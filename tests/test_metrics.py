@@ -3,22 +3,15 @@ counts by route template, index gauges; each app owns its registry."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from service.api.app import create_app
-from tests.conftest import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings, png_bytes
-
-
-def _ready(client: TestClient) -> None:
-    for _ in range(400):
-        if client.get("/readyz").status_code == 200:
-            return
-        time.sleep(0.05)
-    raise AssertionError(client.get("/readyz").text)
+from service.app import create_app
+from tests.helpers.http import wait_ready
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -32,7 +25,7 @@ def _sample(text: str, name: str, **labels: str) -> float:
 
 def test_metrics_needs_the_admin_scope(tmp_path: Path) -> None:
     with TestClient(create_app(fake_settings(tmp_path))) as client:
-        _ready(client)
+        wait_ready(client)
         assert client.get("/metrics").status_code == 401
         assert client.get("/metrics", headers={"X-API-Key": SCORE_KEY}).status_code == 403
         r = client.get("/metrics", headers={"X-API-Key": ADMIN_KEY})
@@ -45,7 +38,7 @@ def test_stage_histograms_and_request_counts(tmp_path: Path) -> None:
 
     avatar = base64.b64encode(png_bytes(5)).decode()
     with TestClient(create_app(fake_settings(tmp_path))) as client:
-        _ready(client)
+        wait_ready(client)
         put = client.put(
             "/v1/accounts/acc-1",
             json={"display_name": "Umar Media", "handle": "umar_media", "avatar_b64": avatar},
@@ -99,9 +92,9 @@ def test_stage_histograms_and_request_counts(tmp_path: Path) -> None:
 
 def test_two_apps_in_one_process_keep_separate_counts(tmp_path: Path) -> None:
     with TestClient(create_app(fake_settings(tmp_path / "a"))) as a:
-        _ready(a)
+        wait_ready(a)
         with TestClient(create_app(fake_settings(tmp_path / "b"))) as b:
-            _ready(b)
+            wait_ready(b)
             a.get("/healthz")
             a.get("/healthz")
             b.get("/healthz")

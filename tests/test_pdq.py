@@ -24,7 +24,7 @@ from service.features.pdq import (
     usable,
 )
 from service.normalize.image import decode_image
-from tests.conftest import shared_data
+from tests.helpers.settings import shared_data
 
 KW = {"max_bytes": 20_000_000, "max_pixels": 40_000_000}
 

@@ -11,18 +11,11 @@ from service.domain import Band, Profile
 from service.errors import BadImage, InvalidInput, UnsupportedMedia
 from service.pipeline import Pipeline
 from service.store.bank import UpsertResult
-from tests.conftest import fake_settings, png_bytes
+from tests.helpers.bank import BANK
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import fake_settings
 
-BANK = [
-    Profile(id="ttp-x", platform="x", handle="TTP_Media", display_name="TTP Media",
-            bio="Official media of Tehreek-e-Taliban Pakistan", links=("https://t.me/ttpmedia",),
-            group="TTP", avatar=png_bytes(1)),
-    Profile(id="blf-x", platform="x", handle="Gwahram_BLF", display_name="Major Gwahram Baloch",
-            bio="Spokesperson of the Balochistan Liberation Front", group="BLF"),
-    Profile(id="iskp-tg", platform="telegram", handle="alazaim_foundation",
-            display_name="Al-Azaim Foundation", bio="Khorasan media", group="ISKP",
-            avatar=png_bytes(2)),
-]  # fmt: skip
+# fmt: skip
 
 
 def test_an_added_account_is_matchable_at_once(pipeline: Pipeline) -> None:

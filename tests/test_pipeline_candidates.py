@@ -6,7 +6,7 @@ from __future__ import annotations
 from service.domain import Profile
 from service.features.pdq import MATCH_BITS
 from service.pipeline import Pipeline
-from tests.conftest import png_bytes
+from tests.helpers.images import png_bytes
 
 
 def test_only_pdq_matches_within_the_threshold_become_candidates(pipeline: Pipeline) -> None:

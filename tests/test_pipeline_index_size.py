@@ -10,7 +10,7 @@ from pathlib import Path
 from service.config import IndexSettings
 from service.domain import Profile
 from service.pipeline import Pipeline
-from tests.conftest import fake_settings
+from tests.helpers.settings import fake_settings
 
 # the fake text encoder has 64 dimensions: 256 bytes a vector, so 0.02 MB keeps 78 exact
 SMALL = IndexSettings(exact_max_mb=0.02)

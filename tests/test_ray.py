@@ -15,14 +15,14 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from service.batch import score_file
 from service.cli import app
 from service.config import Settings
 from service.errors import InvalidInput
 from service.pipeline import Pipeline
-from service.resume import Done
-from tests.conftest import fake_settings
-from tests.test_batch_score import write_population
+from service.usecases.batch import score_file
+from service.usecases.resume import Done
+from tests.helpers.population import write_population
+from tests.helpers.settings import fake_env, fake_settings
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e .[ray])")
 pytestmark = [
@@ -59,7 +59,7 @@ def alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
-    from service.distributed import init_ray
+    from service.usecases.distributed import init_ray
 
     before = descendants(os.getpid())
     assert init_ray(None, 2)
@@ -77,7 +77,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("raybank")
     settings = fake_settings(tmp)
     write_population(tmp / "bank.jsonl", 120)
-    from service.batch import import_file
+    from service.usecases.batch import import_file
 
     p = Pipeline.open(settings)
     import_file(p, tmp / "bank.jsonl")
@@ -97,7 +97,7 @@ def single(settings: Settings, inp: Path, out: Path) -> bytes:
 
 
 def on_ray(settings: Settings, inp: Path, out: Path, mode: str = "w", **kw: object) -> bytes:
-    from service.distributed import score_file_ray
+    from service.usecases.distributed import score_file_ray
 
     with out.open(mode) as fh:
         report = score_file_ray(settings, inp, fh, workers=2, **kw)  # type: ignore[arg-type]
@@ -137,7 +137,7 @@ def test_ray_writes_what_one_process_writes(
 
 
 def test_cli_engine_ray(local_ray: None, bank: Settings, tmp_path: Path) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(bank.data_dir), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(bank.data_dir)
     inp = tmp_path / "in.jsonl"
     write_population(inp, 20)
     runner = CliRunner()

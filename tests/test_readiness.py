@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
+from service.app import create_app
 from service.pipeline import Pipeline
-from tests.conftest import SCORE_KEY, fake_settings
+from tests.helpers.settings import SCORE_KEY, fake_settings
 
 
 def test_not_ready_until_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

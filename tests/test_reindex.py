@@ -17,18 +17,12 @@ from service.features.image import FakeImageEncoder
 from service.features.text import FakeTextEncoder
 from service.index.snapshot import snapshot_folders
 from service.pipeline import Pipeline
-from service.reindex import check, compare_with_store
 from service.scoring.model import LogisticScorer
 from service.store.bank import Store
 from service.store.schema import AccountRow
-from tests.conftest import fake_settings
-from tests.test_pipeline import BANK
-
-
-def many(n: int, prefix: str = "acct") -> list[Profile]:
-    return [Profile(id=f"{prefix}-{i}", platform="x", handle=f"{prefix}_{i}",
-                    display_name=f"{prefix.title()} Number {i}", bio=f"bio {i}")
-            for i in range(n)]  # fmt: skip
+from service.usecases.doctor import check, compare_with_store
+from tests.helpers.bank import BANK, many
+from tests.helpers.settings import fake_env, fake_settings
 
 
 def test_writes_during_a_rebuild_are_in_the_new_indexes(pipeline: Pipeline) -> None:
@@ -48,9 +42,9 @@ def test_writes_during_a_rebuild_are_in_the_new_indexes(pipeline: Pipeline) -> N
 
     fresh = pipeline.rebuild_indexes(meanwhile)
     assert calls >= 2 and pipeline.indexes is fresh and fresh is not old
-    live = compare_with_store(pipeline, pipeline.indexes)  # the swapped-in set itself
+    live = compare_with_store(pipeline.keeper, pipeline.indexes)  # the swapped-in set itself
     assert all(c.ok for c in live.values()), live
-    report = check(pipeline)  # and its snapshot, as the next start loads it
+    report = check(pipeline.keeper)  # and its snapshot, as the next start loads it
     assert report.ok, report.as_dict()
     assert fresh.counts()["name"] == 2100 + 3  # + late + ttp-x + iskp-tg, without blf-x
     top = pipeline.score(Profile(id="q", display_name="Late Comer")).matches[0]
@@ -128,7 +122,7 @@ def test_an_encoder_change_reencodes_text_and_avatars_from_stored_data(tmp_path:
 
 
 def test_doctor_finds_and_repairs_an_index_that_disagrees(tmp_path: Path) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "data"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(tmp_path / "data")
     settings = fake_settings(tmp_path)
     p = Pipeline.open(settings)
     p.upsert(BANK + many(20))
@@ -159,7 +153,7 @@ def test_doctor_finds_and_repairs_an_index_that_disagrees(tmp_path: Path) -> Non
 
 
 def test_reindex_command_writes_a_new_snapshot(tmp_path: Path) -> None:
-    env = {"MIRRORSCAN_DATA_DIR": str(tmp_path / "data"), "MIRRORSCAN_MODELS__FAKE": "true"}
+    env = fake_env(tmp_path / "data")
     p = Pipeline.open(fake_settings(tmp_path))
     p.upsert(BANK)
     before = p.write_snapshot().name

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from service.domain import Avatar, Features, Profile
-from service.store.bank import Store, Upsert
+from service.store.bank import Store
+from tests.helpers.bank import upsert_item as _item
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -28,15 +28,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     s.create_all()
     request.addfinalizer(s.close)
     return s
-
-
-def _item(id_: str, name: str = "TTP Media", *, version: str = "v1", keys: set[str] | None = None,
-          avatar: bool = False) -> Upsert:  # fmt: skip
-    vec = np.ones(4, dtype=np.float32) / 2
-    av = Avatar(tuple(bytes([i]) * 32 for i in range(8)), 80, vec, b"thumb") if avatar else None
-    profile = Profile(id=id_, platform="x", handle=id_, display_name=name, links=("t.me/a",),
-                      group="G")  # fmt: skip
-    return Upsert(profile, Features(vec, None, av), frozenset(keys or set()), name, version)
 
 
 def test_upsert_creates_updates_and_skips_unchanged(store: Store) -> None:
@@ -83,7 +74,12 @@ def test_remove_then_restore(store: Store) -> None:
 
 
 def test_keys_find_rows_and_follow_updates(store: Store) -> None:
-    store.upsert([_item("a", keys={"handle:ttp", "contact:t.me/x"}), _item("b", keys={"handle:y"})])
+    store.upsert(
+        [
+            _item("a", keys={"handle:ttp", "contact:t.me/x"}),
+            _item("b", keys={"handle:y"}),
+        ]
+    )
     rows = store.rows_for_keys(["contact:t.me/x", "handle:y", "handle:none"])
     assert sorted(len(v) for v in rows.values()) == [1, 1]
     store.upsert([_item("a", "changed", keys={"handle:other"})])
@@ -95,21 +91,26 @@ def test_keys_find_rows_and_follow_updates(store: Store) -> None:
 
 
 def test_repeated_ids_in_one_batch_keep_the_last(store: Store) -> None:
-    store.upsert([_item("a", "first", keys={"handle:a"}), _item("a", "second", keys={"handle:a"})])
+    store.upsert(
+        [
+            _item("a", "first", keys={"handle:a"}),
+            _item("a", "second", keys={"handle:a"}),
+        ]
+    )
     got = store.get("a")
     assert got is not None and got.profile.display_name == "second"
 
 
 def test_audit_log_is_append_only(store: Store) -> None:
-    first = store.audit("key:1", "decision", "acct", {"decision": "confirmed"})
-    store.audit("key:2", "decision", "acct2", {"decision": "rejected"})
-    entries = store.audit_entries(action="decision")
+    first = store.audit_log.append("key:1", "decision", "acct", {"decision": "confirmed"})
+    store.audit_log.append("key:2", "decision", "acct2", {"decision": "rejected"})
+    entries = store.audit_log.entries(action="decision")
     assert [e.subject for e in entries] == ["acct2", "acct"]
-    assert store.audit_entries(before_seq=entries[0].seq)[0].seq == first.seq
+    assert store.audit_log.entries(before_seq=entries[0].seq)[0].seq == first.seq
     for stmt in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
             conn.execute(text(stmt))
-    assert len(store.audit_entries()) == 2
+    assert len(store.audit_log.entries()) == 2
 
 
 def test_search_text_escapes_wildcards(store: Store) -> None:

@@ -15,7 +15,7 @@ from service.domain import Features
 from service.errors import Conflict
 from service.store.bank import Store
 from service.store.jobs import INTERRUPTED, JobStore
-from tests.test_store import _item
+from tests.helpers.bank import upsert_item as _item
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -17,7 +17,7 @@ from service.features.text import (
     SentenceTransformerEncoder,
     text_encoder,
 )
-from tests.test_e5 import TEXTS
+from tests.helpers.texts import TEXTS
 
 
 class CountingEncoder(FakeTextEncoder):

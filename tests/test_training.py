@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from service.config import ModelSettings, Settings
-from service.decisions import record_decision
 from service.domain import PairFeature
 from service.scoring.model import LogisticScorer
 from service.store.bank import Store
@@ -19,6 +18,7 @@ from service.training.images import drawn_images
 from service.training.metrics import Scored, ece, summary, threshold_at_fpr, threshold_at_precision
 from service.training.run import evaluate, train
 from service.training.sources import Group, Member
+from service.usecases.decisions import record_decision
 
 
 def groups(n: int = 40) -> list[Group]:

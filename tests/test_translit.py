@@ -18,7 +18,7 @@ from service.normalize.translit import (
     to_latin,
 )
 from service.scoring.name_words import name_similarity
-from tests.conftest import shared_data
+from tests.helpers.settings import shared_data
 
 
 def test_urdu_letters_that_anyascii_gets_wrong() -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.config import FetchSettings
 from service.errors import FetchRefused, InvalidInput, MirrorscanError
+from service.ingest import platforms
 from service.ingest.netguard import check_url, host_allowed
 from service.ingest.urls import SUPPORTED, canonicalize
 
@@ -399,7 +399,7 @@ def test_table_is_large_enough() -> None:
 
 
 # --- properties ----------------------------------------------------------------------------------
-PLATFORMS = {"x", "instagram", "facebook", "telegram", "whatsapp", "tiktok", "youtube", "bluesky"}
+PLATFORMS = {p.key for p in platforms.PLATFORMS}
 HOSTS = [
     "x.com",
     "mobile.twitter.com",
@@ -456,7 +456,7 @@ def _check(text: str) -> None:
         return
     assert canonical.platform in PLATFORMS
     target = check_url(canonical.page_url)
-    assert host_allowed(target.host, FetchSettings().page_hosts[canonical.platform])
+    assert host_allowed(target.host, platforms.page_hosts()[canonical.platform])
     assert canonicalize(canonical.page_url) == canonical
 
 

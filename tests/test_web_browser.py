@@ -4,7 +4,6 @@ JavaScript disabled: the pages must work without it."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,31 +12,14 @@ from typing import Any
 import pytest
 
 from service.config import FetchSettings
-from tests.conftest import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings, png_bytes
-from tests.web_site import DEMO, Platform, platform_server, running_app, seed_demo_bank
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, sign_in
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings
+from tests.helpers.web_site import DEMO, Platform, platform_server, running_app, seed_demo_bank
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-def _need_chromium() -> Any:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium")
-    return pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, platform: Platform) -> Iterat
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = _need_chromium()
+    sync_api = need_chromium()
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
@@ -70,14 +52,6 @@ def context(browser: Any) -> Iterator[Any]:
     ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
-
-
-def sign_in(page: Any, site: str, key: str) -> None:
-    page.goto(f"{site}/")
-    assert page.url.startswith(f"{site}/signin"), "a signed-out visitor is sent to sign in"
-    page.get_by_label("API key").fill(key)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{site}/")
 
 
 def test_check_by_hand_confirm_and_find_it_on_decisions(browser: Any, site: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from service.domain import Band, Profile, Verdict
 from service.web.checks import CheckCache
 
@@ -28,7 +26,10 @@ def test_oldest_records_go_first_when_full() -> None:
 
 
 def test_records_expire() -> None:
-    cache = CheckCache(ttl_s=0.05, max_items=10)
+    now = [1000.0]
+    cache = CheckCache(ttl_s=60, max_items=10, clock=lambda: now[0])
     record = cache.add("key:a", Profile(id="p"), VERDICT)
-    time.sleep(0.1)
+    now[0] += 59.9
+    assert cache.get(record.id, "key:a") == record
+    now[0] += 0.2
     assert cache.get(record.id, "key:a") is None and len(cache) == 0

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import WebSettings
-from service.decisions import list_decisions
 from service.store.bank import Store
+from service.usecases.decisions import list_decisions
 from service.web.pages import safe_next
 from service.web.session import COOKIE, SessionCodec
-from tests.conftest import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings, png_bytes
-from tests.web_site import DEMO, demo_bank
+from tests.helpers.images import png_bytes
+from tests.helpers.settings import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings
+from tests.helpers.web_site import DEMO, demo_bank
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -221,8 +222,8 @@ def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_
                                                "decision": "confirmed", "note": " n "})  # fmt: skip
     store = Store(fake_settings(app_dir).db_url)
     try:
-        put = store.audit_entries(action="account.put", limit=1)[0]
-        removed = store.audit_entries(action="account.remove", limit=1)[0]
+        put = store.audit_log.entries(action="account.put", limit=1)[0]
+        removed = store.audit_log.entries(action="account.remove", limit=1)[0]
         decision = list_decisions(store, limit=1)[0]
     finally:
         store.close()

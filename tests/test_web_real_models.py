@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 
 from service.config import Settings
-from tests.conftest import KEYS, SCORE_KEY, WRITE_KEY
-from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, _need_chromium, sign_in
-from tests.web_site import DEMO, running_app, seed_demo_bank
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, sign_in
+from tests.helpers.settings import KEYS, SCORE_KEY, WRITE_KEY
+from tests.helpers.web_site import DEMO, running_app, seed_demo_bank
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_chromium()
+    need_chromium()
     settings = Settings(data_dir=tmp_path_factory.mktemp("web-real"), api_keys=KEYS)
     with running_app(settings) as base:
         seed_demo_bank(base, WRITE_KEY)
@@ -29,7 +29,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_a_mirror_with_a_reuploaded_logo_is_found_with_real_models(site: str) -> None:
-    sync_api = _need_chromium()
+    sync_api = need_chromium()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page: Any = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from service.api.auth import Principal
-from service.api.runtime import Runtime
+from service.auth import Principal
 from service.pipeline import Pipeline
+from service.runtime import Runtime
 
 
 def get_runtime(request: Request) -> Runtime:

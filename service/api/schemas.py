@@ -1,4 +1,5 @@
-"""Request and response bodies of the JSON API, and their conversion to domain values."""
+"""Request and response bodies of the JSON API, and their conversion to domain values. Profiles
+and accounts come in as the one record model of ``service.ingest.records``."""
 
 from __future__ import annotations
 
@@ -8,53 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain import Match, Profile, StoredAccount, Verdict
-from service.ingest.encoding import decode_b64
+from service.ingest.records import AccountIn, ProfileIn
 from service.store.jobs import Job
-
-_TEXT = 20_000  # hard backstop; the configurable limits are checked by the pipeline
-
-
-class ProfileFields(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-    platform: str = Field("", max_length=100, examples=["x"])
-    handle: str = Field("", max_length=_TEXT, examples=["ttp_rnedia2"])
-    display_name: str = Field("", max_length=_TEXT, examples=["TTP Media"])
-    bio: str = Field("", max_length=_TEXT, examples=["Backup of the old account. t.me/ttpmedia2"])
-    links: list[str] = Field(default_factory=list, max_length=500)
-    avatar_b64: str | None = Field(None, description="the avatar image, base64 (JPEG/PNG/WEBP/GIF)")
-    avatar_url: str | None = Field(None, max_length=4000)
-
-    def to_profile(self, id_: str, group: str | None = None) -> Profile:
-        return Profile(
-            id=id_,
-            platform=self.platform,
-            handle=self.handle,
-            display_name=self.display_name,
-            bio=self.bio,
-            links=tuple(self.links),
-            avatar=decode_b64(self.avatar_b64),
-            avatar_url=self.avatar_url,
-            group=group,
-        )
-
-
-class ProfileIn(ProfileFields):
-    id: str = Field("profile", min_length=1, max_length=200)
-
-    def profile(self) -> Profile:
-        return self.to_profile(self.id)
-
-
-class AccountFields(ProfileFields):
-    group: str | None = Field(None, max_length=200, examples=["Tehreek-e-Taliban Pakistan"])
-
-
-class AccountIn(AccountFields):
-    id: str = Field(..., min_length=1, max_length=200)
-
-    def profile(self) -> Profile:
-        return self.to_profile(self.id, self.group)
 
 
 class EvidenceOut(BaseModel):

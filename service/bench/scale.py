@@ -24,13 +24,13 @@ import numpy as np
 import numpy.typing as npt
 
 from service.bench.synthetic import ClusteredHashes, ClusteredVectors
-from service.features import ngrams
+from service.channels import CHANNELS as SERVICE_CHANNELS
+from service.domain import Progress
 from service.index.faiss_index import ChannelIndex, Kind, configure_faiss
 from service.index.fit import Chunk, build_binary_ivf, build_ivf
 from service.index.plan import IndexPolicy, exact_limit
 from service.index.tune import ExactTopK, radius_recall, recall_at_k, tied_truth
 
-Advance = Callable[[int], None]
 CHUNK = 50_000
 
 
@@ -42,14 +42,30 @@ class BenchChannel:
     queries_per_request: int = 1  # PDQ: the pipeline searches all 8 dihedral hashes at once
 
 
-# the service's channels (Pipeline.channel_specs) with their model dimensions
-CHANNELS = (
-    BenchChannel("name", "float", 384),
-    BenchChannel("name_grams", "float", ngrams.DIM),
-    BenchChannel("bio", "float", 384),
-    BenchChannel("avatar", "float", 256),  # EfficientNet-Lite0 GeM, whitened to 256 dimensions
-    BenchChannel("pdq", "binary", 256, queries_per_request=8),
+# the service's channels (``service.channels``) at the default models' dimensions
+CHANNELS = tuple(
+    BenchChannel(c.name, c.kind, c.typical_dim, c.queries_per_request) for c in SERVICE_CHANNELS
 )
+
+
+def choose_channels(names: str, extra: list[str]) -> tuple[BenchChannel, ...]:
+    """The channels to measure: comma-separated names of the service's channels (or ``all``),
+    and extra ones given as ``NAME:KIND:DIM``. ``ValueError`` says what is wrong."""
+    known = {c.name: c for c in CHANNELS}
+    chosen = list(known) if names == "all" else [c.strip() for c in names.split(",") if c.strip()]
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        raise ValueError(f"unknown channels {unknown}; known: {', '.join(known)}")
+    for spec in extra:
+        name, _, rest = spec.partition(":")
+        kind, _, dim = rest.partition(":")
+        if not name or kind not in ("float", "binary") or not dim.isdigit() or int(dim) < 8:
+            raise ValueError("--extra-channel takes NAME:KIND:DIM, KIND float or binary, DIM >= 8")
+        known[name] = BenchChannel(name, kind, int(dim), 8 if kind == "binary" else 1)  # type: ignore[arg-type]
+        chosen.append(name)
+    if not chosen:
+        raise ValueError("no channel to measure")
+    return tuple(known[c] for c in chosen)
 
 
 def release_freed_memory() -> None:
@@ -79,7 +95,7 @@ class _Source:
     chunks are kept (as float16) while they fit in ``cache_bytes`` so later passes skip it."""
 
     def __init__(
-        self, rows: Callable[[], Iterator[tuple[int, Any]]], cache_bytes: int, advance: Advance
+        self, rows: Callable[[], Iterator[tuple[int, Any]]], cache_bytes: int, advance: Progress
     ) -> None:
         self._rows = rows
         self._budget = cache_bytes
@@ -162,7 +178,7 @@ def bench_float(
     policy: IndexPolicy,
     seed: int,
     cache_bytes: int,
-    advance: Advance,
+    advance: Progress,
 ) -> tuple[ChannelIndex, dict[str, Any]]:
     gen = ClusteredVectors(channel.dim, seed=seed)
     queries = gen.queries(n_queries, n, chunk=CHUNK)
@@ -195,7 +211,7 @@ def bench_float(
 
 
 def bench_binary(
-    channel: BenchChannel, n: int, n_queries: int, policy: IndexPolicy, seed: int, advance: Advance
+    channel: BenchChannel, n: int, n_queries: int, policy: IndexPolicy, seed: int, advance: Progress
 ) -> tuple[ChannelIndex, dict[str, Any]]:
     gen = ClusteredHashes(channel.dim, seed=seed)
     queries = gen.queries(n_queries, n, chunk=CHUNK)

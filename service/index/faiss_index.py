@@ -5,9 +5,7 @@ during an add or a removal."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from service.index.plan import Family, IndexPlan
+from service.locks import RWLock
 
 Kind = Literal["float", "binary"]
 Ids = npt.NDArray[np.int64]
@@ -27,46 +26,6 @@ def configure_faiss(threads: int = 1) -> None:
     """One OpenMP thread per worker; batched searches use BLAS from small sizes on."""
     faiss.omp_set_num_threads(threads)
     faiss.cvar.distance_compute_blas_threshold = 1000
-
-
-class RWLock:
-    """Many readers or one writer; writers wait for readers to drain, new readers wait for a
-    waiting writer (no writer starvation)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._waiting_writers = 0
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._waiting_writers:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            self._waiting_writers += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._waiting_writers -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
 
 
 @dataclass(frozen=True, slots=True)

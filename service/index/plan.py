@@ -23,6 +23,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from service.config import IndexSettings
+
 Family = Literal["flat", "ivf_sq8", "ivf_fp16", "ivf_flat", "binary_flat", "binary_ivf"]
 IVF_FAMILIES: tuple[Family, ...] = ("ivf_sq8", "ivf_fp16", "ivf_flat")
 BYTES_PER_DIM: dict[str, float] = {"flat": 4, "ivf_sq8": 1, "ivf_fp16": 2, "ivf_flat": 4}
@@ -30,7 +32,7 @@ BYTES_PER_DIM: dict[str, float] = {"flat": 4, "ivf_sq8": 1, "ivf_fp16": 2, "ivf_
 
 @dataclass(frozen=True, slots=True)
 class IndexPolicy:
-    """The knobs of the choice (``Settings.index`` builds one)."""
+    """The knobs of the choice (``IndexPolicy.of(settings.index)`` builds one)."""
 
     exact_max_mb: float = 32.0  # an exact float channel up to this many MB of vectors
     families: tuple[Family, ...] = ("ivf_sq8", "ivf_fp16")  # tried in order when training
@@ -43,6 +45,14 @@ class IndexPolicy:
     retrain_factor: int = 4  # retrain when the right nlist has moved this many times away
     binary_exact_max: int = 250_000  # hashes; 8 queries a request over 250k: ~3 ms
     binary_radius: int = 31  # PDQ's match threshold: recall counts neighbours within it
+
+    @classmethod
+    def of(cls, settings: IndexSettings) -> IndexPolicy:
+        return cls(
+            exact_max_mb=settings.exact_max_mb,
+            families=settings.families,
+            target_recall=settings.target_recall,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.errors import InvalidInput, MirrorscanError
+from service.ingest import platforms
 from service.ingest.page import Fields, Page, clean, generic, image_url, person
-from service.ingest.platforms import DEFAULT_AVATARS, READERS
 from service.ingest.urls import CanonicalURL, canonicalize
 
 MAX_HTML_CHARS = 8_000_000
@@ -81,8 +81,8 @@ def extract_profile(html: str, canonical: CanonicalURL) -> ExtractedProfile:
     if len(html) > MAX_HTML_CHARS:
         raise InvalidInput(f"the page is larger than {MAX_HTML_CHARS:,} characters")
     page = Page(html, canonical.page_url)
-    reader = READERS.get(canonical.platform)
-    fields = reader(page) if reader is not None else Fields()
+    platform = platforms.get(canonical.platform)
+    fields = platform.extract(page) if platform is not None else Fields()
     own_avatar = fields.avatar_url
     fields.fill(generic(page))
     handle = _handle(fields, page, canonical)
@@ -169,7 +169,8 @@ def _avatar(page: Page, platform: str, own: str | None) -> str | None:
         page.meta("og:image", "og:image:secure_url"),
         page.meta("twitter:image", "twitter:image:src"),
     ]
-    placeholders = DEFAULT_AVATARS.get(platform, ())
+    known = platforms.get(platform)
+    placeholders = known.placeholder_avatars if known is not None else ()
     for candidate in candidates:
         url = page.absolute(candidate)
         if url and len(url) <= MAX_URL_CHARS and not any(p in url for p in placeholders):

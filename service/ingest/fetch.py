@@ -25,6 +25,7 @@ from httpx_secure import SSRFProtectionError, httpx_ssrf_protection
 
 from service.config import FetchSettings
 from service.errors import FetchFailed, FetchRefused
+from service.ingest import platforms
 from service.ingest.body import declared_too_large, read_capped
 from service.ingest.netguard import IPAddress, Target, address_refusal, check_url, host_allowed
 
@@ -158,7 +159,7 @@ class SafeFetcher:
 
     def _admit(self, kind: Kind, url: str, platform: str | None) -> Target:
         target = check_url(url, allow_loopback=self.settings.allow_loopback)
-        table = self.settings.image_hosts if kind == "image" else self.settings.page_hosts
+        table = self._hosts(kind)
         if platform:
             allowed = table.get(platform, ())
         else:
@@ -168,6 +169,14 @@ class SafeFetcher:
             what = "image" if kind == "image" else "page"
             raise FetchRefused(f"{target.host[:100]!r} is not on the {where}{what} host allow-list")
         return target
+
+    def _hosts(self, kind: Kind) -> dict[str, tuple[str, ...]]:
+        """The allow-list per platform: the settings' table, else each platform's own hosts."""
+        if kind == "image":
+            given, own = self.settings.image_hosts, platforms.image_hosts
+        else:
+            given, own = self.settings.page_hosts, platforms.page_hosts
+        return own() if given is None else given
 
     def _test_target(self, admitted: Target) -> Target:
         """TEST ONLY: with ``allow_loopback`` and ``test_origin`` both set, connect to the test

@@ -1,5 +1,6 @@
 """Readers of profile files: JSON Lines (one profile per line, the shape of DESIGN.md), CSV and
-Parquet with the same fields (``service.ingest.tabular``). Every record comes with its line
+Parquet with the same fields (``service.ingest.tabular``), each line validated by the one record
+model (``service.ingest.records``). Every record comes with its line
 number (CSV: the line the record starts on; Parquet: the 1-based row number); a malformed line
 becomes a ``LineError`` and reading goes on. A file-level problem (unknown columns, not a Parquet
 file) raises ``InvalidInput`` before any record."""
@@ -8,27 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from service.domain import Profile
-from service.errors import InvalidInput, MirrorscanError, PayloadTooLarge
-from service.ingest.encoding import decode_b64
+from service.errors import InvalidInput
+from service.ingest import tabular
+from service.ingest.records import LineError, Record, record_from_dict
 
-FIELDS = {
-    "id",
-    "platform",
-    "handle",
-    "display_name",
-    "bio",
-    "links",
-    "avatar_path",
-    "avatar_url",
-    "avatar_b64",
-    "group",
-}
-_STRINGS = ("platform", "handle", "display_name", "bio")
+__all__ = ["FORMATS", "Format", "LineError", "Record", "count_records", "file_format",
+           "read_jsonl", "read_profiles"]  # fmt: skip
+
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
 _SUFFIXES: dict[str, Format] = {
@@ -39,22 +29,6 @@ _SUFFIXES: dict[str, Format] = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class LineError:
-    line: int
-    message: str
-    id: str | None = None
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    line: int
-    profile: Profile
 
 
 def file_format(path: Path, given: str | None = None) -> Format:
@@ -76,8 +50,6 @@ def read_profiles(
     path: Path, *, max_avatar_bytes: int, fmt: Format | None = None
 ) -> Iterator[Record | LineError]:
     """Profiles of a JSON Lines, CSV or Parquet file, by format or suffix."""
-    from service.ingest import tabular
-
     fmt = file_format(path, fmt)
     if fmt == "csv":
         return tabular.read_csv(path, max_avatar_bytes=max_avatar_bytes)
@@ -89,8 +61,6 @@ def read_profiles(
 def count_records(path: Path, fmt: Format | None = None) -> int:
     """How many records a file holds, for a progress bar's total (one streaming pass, or the
     Parquet footer)."""
-    from service.ingest import tabular
-
     fmt = file_format(path, fmt)
     if fmt == "parquet":
         return tabular.parquet_rows(path)
@@ -140,69 +110,3 @@ def parse_line(raw: bytes, number: int, base: Path, max_avatar_bytes: int) -> Re
     except RecursionError:
         return LineError(number, "not valid JSON: nested too deeply")
     return record_from_dict(data, number, base, max_avatar_bytes)
-
-
-def record_from_dict(
-    data: Any, number: int, base: Path, max_avatar_bytes: int
-) -> Record | LineError:
-    try:
-        return Record(number, profile_from_dict(data, base, max_avatar_bytes))
-    except MirrorscanError as exc:
-        ident = data.get("id") if isinstance(data, dict) else None
-        return LineError(number, exc.detail, ident if isinstance(ident, str) else None)
-
-
-def profile_from_dict(data: Any, base: Path, max_avatar_bytes: int) -> Profile:
-    if not isinstance(data, dict):
-        raise InvalidInput("a line must hold a JSON object")
-    unknown = set(data) - FIELDS
-    if unknown:
-        raise InvalidInput(f"unknown fields {sorted(unknown)}")
-    ident = data.get("id")
-    if not isinstance(ident, str) or not ident.strip():
-        raise InvalidInput("'id' must be a non-empty string")
-    values: dict[str, str] = {}
-    for name in _STRINGS:
-        value = data.get(name)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise InvalidInput(f"'{name}' must be a string")
-        values[name] = value
-    links = data.get("links") or []
-    if not isinstance(links, list) or not all(isinstance(x, str) for x in links):
-        raise InvalidInput("'links' must be a list of strings")
-    group = data.get("group")
-    if group is not None and not isinstance(group, str):
-        raise InvalidInput("'group' must be a string or null")
-    avatar_url = data.get("avatar_url")
-    if avatar_url is not None and not isinstance(avatar_url, str):
-        raise InvalidInput("'avatar_url' must be a string or null")
-    return Profile(
-        id=ident,
-        links=tuple(links),
-        avatar=_avatar(data, base, max_avatar_bytes),
-        avatar_url=avatar_url or None,
-        group=group or None,
-        **values,
-    )
-
-
-def _avatar(data: dict[str, Any], base: Path, max_bytes: int) -> bytes | None:
-    b64 = data.get("avatar_b64")
-    if b64:
-        if not isinstance(b64, str):
-            raise InvalidInput("'avatar_b64' must be a string")
-        return decode_b64(b64)
-    rel = data.get("avatar_path")
-    if not rel:
-        return None
-    if not isinstance(rel, str):
-        raise InvalidInput("'avatar_path' must be a string or null")
-    path = (base / rel).resolve()
-    if not path.is_file():
-        raise InvalidInput(f"avatar_path {rel!r} is not a file (relative to {base})")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise PayloadTooLarge(f"avatar {rel!r} is {size} bytes; the limit is {max_bytes}")
-    return path.read_bytes()

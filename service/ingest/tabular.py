@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import InvalidInput
-from service.ingest.files import FIELDS, LineError, Record, record_from_dict
+from service.ingest.records import FIELDS, LineError, Record, record_from_dict
 
 _CSV_FIELD_LIMIT = 16_000_000  # an inline base64 avatar fits; the avatar byte cap still applies
 

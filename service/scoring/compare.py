@@ -5,7 +5,6 @@ side returns none, so it contributes nothing to the score."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ import numpy as np
 
 from service.domain import Avatar, Features, PairFeature, Profile, StoredAccount, Vector
 from service.features.keys import handle_key
-from service.index.faiss_index import RWLock
+from service.locks import RWLock
 from service.normalize.names import NameForms, analyse_name
 from service.scoring.avatar import (
     AvatarCommonness,
@@ -40,19 +39,10 @@ class Side:
 Comparator = Callable[[Side, Side, "PairContext"], list[PairFeature]]
 
 
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 def _cosine(a: Vector | None, b: Vector | None) -> float | None:
     if a is None or b is None or not a.any() or not b.any():
         return None
     return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
-
-
-def _stretch(cos: float, floor: float) -> float:
-    """Cosines of these encoders are compressed (unrelated text sits near ``floor``)."""
-    return float(np.clip((cos - floor) / (1.0 - floor), 0.0, 1.0))
 
 
 def identity(q: Side, c: Side, _ctx: PairContext) -> list[PairFeature]:

@@ -7,29 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import (
     Engine,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     select,
-    text,
     tuple_,
     update,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
-from service.errors import InvalidInput
-from service.store.schema import AccountRow, AuditRow, Base, CounterRow, KeyRow, utcnow
+from service.store.audit import AuditLog, append_only
+from service.store.engine import open_engine
+from service.store.schema import AccountRow, Base, CounterRow, KeyRow, utcnow
 
 PDQ_BYTES = 32
 _MAX_ROW_ID = 2**62
@@ -62,16 +57,6 @@ class UpsertResult:
     outcome: Outcome
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    subject: str
-    payload: dict[str, Any]
-
-
 def vec_to_blob(vec: Vector | None) -> bytes | None:
     return None if vec is None else np.asarray(vec, dtype=np.float16).tobytes()
 
@@ -80,61 +65,13 @@ def blob_to_vec(blob: bytes | None) -> Vector | None:
     return None if blob is None else np.frombuffer(blob, dtype=np.float16).astype(np.float32)
 
 
-_APPEND_ONLY_SQLITE = [
-    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
-]
-_APPEND_ONLY_POSTGRES = [
-    "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ BEGIN "
-    "RAISE EXCEPTION 'audit log is append-only'; END $$ LANGUAGE plpgsql",
-    "DROP TRIGGER IF EXISTS audit_append_only ON audit_log",
-    "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_log "
-    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
-]
-
-
-def _sqlite_readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
-
-
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
-
-
-def _readonly_url(url: str) -> tuple[str, dict[str, Any]]:
-    """The same database opened so that no write can happen (a batch worker's view)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if not parsed.database or parsed.database == ":memory:":
-            raise ValueError("a read-only store needs a SQLite file")
-        if not Path(parsed.database).is_file():
-            raise InvalidInput(f"there is no bank at {parsed.database} (import one first)")
-        return f"sqlite:///file:{parsed.database}?mode=ro&uri=true", {}
-    if parsed.get_backend_name() == "postgresql":
-        return url, {"options": "-c default_transaction_read_only=on"}
-    return url, {}
-
-
 class Store:
     def __init__(self, url: str, *, readonly: bool = False) -> None:
         self.url = url
         self.readonly = readonly
-        engine_url, connect_args = _readonly_url(url) if readonly else (url, {})
-        self.engine: Engine = create_engine(engine_url, future=True, connect_args=connect_args)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(
-                self.engine, "connect", _sqlite_readonly_pragmas if readonly else _sqlite_pragmas
-            )
+        self.engine: Engine = open_engine(url, readonly=readonly)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self.audit_log = AuditLog(self._session)  # who changed what (service.store.audit)
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -143,14 +80,8 @@ class Store:
 
     def create_all(self) -> None:
         Base.metadata.create_all(self.engine)
-        statements = (
-            _APPEND_ONLY_POSTGRES
-            if self.engine.dialect.name == "postgresql"
-            else _APPEND_ONLY_SQLITE
-        )
         with self.engine.begin() as conn:
-            for stmt in statements:
-                conn.execute(text(stmt))
+            append_only(conn)
             if (
                 conn.execute(select(CounterRow).where(CounterRow.name == "accounts")).first()
                 is None
@@ -385,34 +316,6 @@ class Store:
         with self._session() as s:
             return s.scalar(select(AccountRow.avatar_thumb).where(AccountRow.id == account_id))
 
-    # --- audit log ------------------------------------------------------------------------
-
-    def audit(self, actor: str, action: str, subject: str, payload: dict[str, Any]) -> AuditEntry:
-        with self._session.begin() as s:
-            row = AuditRow(
-                actor=actor, action=action, subject=subject, payload=payload, at=utcnow()
-            )
-            s.add(row)
-            s.flush()
-            return _to_audit(row)
-
-    def audit_entries(
-        self, *, action: str | None = None, limit: int = 50, before_seq: int | None = None
-    ) -> list[AuditEntry]:
-        """Newest first; page with ``before_seq`` = the last seq of the previous page."""
-        with self._session() as s:
-            q = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)
-            if action is not None:
-                q = q.where(AuditRow.action == action)
-            if before_seq is not None:
-                q = q.where(AuditRow.seq < before_seq)
-            return [_to_audit(r) for r in s.scalars(q)]
-
-    def audit_entry(self, seq: int) -> AuditEntry | None:
-        with self._session() as s:
-            row = s.get(AuditRow, seq)
-            return None if row is None else _to_audit(row)
-
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -488,7 +391,3 @@ def _to_account(row: AccountRow) -> StoredAccount:
         name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
     )
     return StoredAccount(row_id=row.row_id, profile=profile, features=features, removed=row.removed)
-
-
-def _to_audit(row: AuditRow) -> AuditEntry:
-    return AuditEntry(row.seq, row.at, row.actor, row.action, row.subject, dict(row.payload or {}))

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from service.config import Settings
-from service.decisions import Decision, list_decisions
 from service.domain import PairFeature, Profile
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
@@ -27,6 +26,7 @@ from service.store.bank import Store
 from service.training import fit, peers
 from service.training.encode_cache import CachedImageEncoder, CachedTextEncoder
 from service.training.metrics import Scored, summary
+from service.usecases.decisions import Decision, list_decisions
 
 Progress = Callable[[str, int | None], Callable[[int], None]]
 L2_GRID = (1e-4, 1e-3, 1e-2)

@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from service.domain import Profile, Verdict
@@ -30,9 +31,12 @@ class CheckRecord:
 
 
 class CheckCache:
-    def __init__(self, ttl_s: float, max_items: int) -> None:
+    def __init__(
+        self, ttl_s: float, max_items: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl_s = ttl_s
         self.max_items = max_items
+        self._clock = clock  # seconds, for expiry (a test passes its own)
         self._items: OrderedDict[str, tuple[float, CheckRecord]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -59,7 +63,7 @@ class CheckCache:
             source_url=source_url,
             notes=notes,
         )
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self._expire(now)
             self._items[record.id] = (now + self.ttl_s, record)
@@ -70,7 +74,7 @@ class CheckCache:
     def get(self, check_id: str, owner: str) -> CheckRecord | None:
         """The record, if it exists, has not expired, and belongs to ``owner``."""
         with self._lock:
-            self._expire(time.monotonic())
+            self._expire(self._clock())
             hit = self._items.get(check_id)
         if hit is None or hit[1].owner != owner:
             return None

@@ -7,28 +7,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from service.api.runtime import Runtime
 from service.domain import Profile, Verdict
-from service.errors import (
-    BadImage,
-    FetchFailed,
-    InvalidInput,
-    PayloadTooLarge,
-    UnsupportedMedia,
-)
+from service.errors import FetchFailed, InvalidInput
+from service.ingest import platforms
 from service.ingest.profile_from_url import profile_from_url
 from service.ingest.urls import canonicalize
+from service.runtime import Runtime
+from service.usecases.scoring import score_with_fallback
 
-PLATFORMS: tuple[tuple[str, str], ...] = (
-    ("x", "X (Twitter)"),
-    ("instagram", "Instagram"),
-    ("facebook", "Facebook"),
-    ("telegram", "Telegram"),
-    ("whatsapp", "WhatsApp channel"),
-    ("tiktok", "TikTok"),
-    ("youtube", "YouTube"),
-    ("bluesky", "Bluesky"),
-)
+PLATFORMS: tuple[tuple[str, str], ...] = tuple((p.key, p.label) for p in platforms.PLATFORMS)
 _LINK_SPLIT = re.compile(r"[\s,]+")
 
 
@@ -82,16 +69,14 @@ async def run_check(runtime: Runtime, form: CheckForm) -> Checked:
             raise InvalidInput("paste a profile URL, or type at least a name, handle or bio")
         profile = _overlay(Profile(id=_hand_id(form)), form)
     pipeline = runtime.pipeline
-    try:
-        verdict = await runtime.run(pipeline.score, profile)
-    except (BadImage, UnsupportedMedia, PayloadTooLarge) as exc:
-        if profile.avatar is None or form.avatar is not None:
-            raise  # the moderator's own upload is unusable: say so on the form
-        notes.append(f"the page's avatar was not used: {exc.detail}")
-        profile = replace(profile, avatar=None)
-        verdict = await runtime.run(pipeline.score, profile)
+    # the moderator's own upload, if unusable, is an error on the form; the page's is dropped
+    own = form.avatar is not None
+    scored = await runtime.run(score_with_fallback, pipeline, profile, own_avatar=own)
+    if scored.avatar_dropped:
+        notes.append(f"the page's avatar was not used: {scored.avatar_dropped}")
+    profile = scored.profile
     thumb = await runtime.run(pipeline.thumbnail_of, profile.avatar) if profile.avatar else None
-    return Checked(profile, verdict, thumb, tuple(notes))
+    return Checked(profile, scored.verdict, thumb, tuple(notes))
 
 
 def _overlay(base: Profile, form: CheckForm) -> Profile:

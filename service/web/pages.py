@@ -16,8 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
-from service.api.runtime import Runtime
 from service.errors import Forbidden, InvalidInput, MirrorscanError, PayloadTooLarge
+from service.runtime import Runtime
 from service.web.session import Session, anonymous
 from service.web.state import WebState
 

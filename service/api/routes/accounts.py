@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from fastapi import APIRouter, Response, status
 
 from service.api.deps import BankWriter, PipelineDep, RuntimeDep
 from service.api.problems import problem_of
-from service.api.schemas import AccountFields, AccountOut, BulkIn, BulkItem, BulkOut
+from service.api.schemas import AccountOut, BulkIn, BulkItem, BulkOut
 from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.ingest.records import AccountFields
+from service.runtime import parse_items
+from service.usecases import bank
 
 router = APIRouter(prefix="/v1/accounts", tags=["bank"])
 
@@ -26,12 +27,8 @@ async def put_account(
     """Upsert by id; the account is matchable as soon as this returns."""
     if not 0 < len(account_id) <= 200:
         raise InvalidInput("account id must be 1 to 200 characters")
-    [result] = await runtime.run(pipeline.upsert, [body.to_profile(account_id, body.group)])
-    if isinstance(result, MirrorscanError):
-        raise result
-    await runtime.run(
-        pipeline.store.audit, caller.label, "account.put", account_id, {"outcome": result.outcome}
-    )
+    profile = body.to_profile(account_id, body.group)
+    result = await runtime.run(bank.put_account, pipeline, caller.label, profile)
     if result.outcome in ("created", "restored"):
         response.status_code = status.HTTP_201_CREATED
     stored = await runtime.run(pipeline.store.get, account_id)
@@ -55,9 +52,7 @@ async def get_account(
 async def delete_account(
     account_id: str, runtime: RuntimeDep, pipeline: PipelineDep, caller: BankWriter
 ) -> Response:
-    if not await runtime.run(pipeline.remove, account_id):
-        raise NotFound(f"no banned account with id {account_id!r}")
-    await runtime.run(pipeline.store.audit, caller.label, "account.remove", account_id, {})
+    await runtime.run(bank.remove_account, pipeline, caller.label, account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -66,16 +61,12 @@ async def bulk(
     body: BulkIn, runtime: RuntimeDep, pipeline: PipelineDep, caller: BankWriter
 ) -> BulkOut:
     """Up to ``limits.max_bulk`` accounts; a result per item, in order."""
-    outcomes = await runtime.run_per_item(
-        body.accounts, pipeline.upsert, limit=runtime.settings.limits.max_bulk, what="bulk"
-    )
+    parsed = parse_items(body.accounts, limit=runtime.settings.limits.max_bulk, what="bulk")
+    outcomes, tally = await runtime.run(bank.put_accounts, pipeline, caller.label, parsed)
     results = [
         BulkItem(id=item.id, status="error", error=problem_of(outcome))
         if isinstance(outcome, MirrorscanError)
         else BulkItem(id=item.id, status=outcome.outcome)
         for item, outcome in zip(body.accounts, outcomes, strict=True)
     ]
-    counts = Counter(r.status for r in results)
-    tally = {str(k): v for k, v in counts.items()}
-    await runtime.run(pipeline.store.audit, caller.label, "account.bulk", "", tally)
     return BulkOut(results=results, counts=tally)

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import PipelineDep, RuntimeDep, ScoreCaller
-from service.api.schemas import EvidenceOut, ProfileIn
-from service.decisions import Decision, list_decisions, record_decision
+from service.api.schemas import EvidenceOut
+from service.ingest.records import ProfileIn
+from service.usecases.decisions import Decision, decide, list_decisions
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
@@ -60,20 +61,14 @@ async def post_decision(
 ) -> DecisionOut:
     """The pair is scored now with the current model, so the log holds what the model said
     about exactly this pair; 404 when the banned account does not exist."""
-    match = await runtime.run(pipeline.assess, body.profile.profile(), body.account_id)
-    decision = await runtime.run(
-        record_decision,
-        pipeline.store,
+    decision, match = await runtime.run(
+        decide,
+        pipeline,
         caller.label,
-        profile=body.profile.profile(),
-        account_id=body.account_id,
-        decision=body.decision,
-        note=body.note,
-        score=match.score,
-        band=match.band.value,
-        model_version=pipeline.scorer.version,
-        evidence=match.evidence,
-        features=match.features,
+        body.profile.profile(),
+        body.account_id,
+        body.decision,
+        body.note,
     )
     evidence = [EvidenceOut(signal=e.signal, contribution=e.contribution, detail=e.detail)
                 for e in match.evidence]  # fmt: skip

@@ -13,18 +13,14 @@ from service.api.schemas import (
     BatchItem,
     BatchOut,
     ExtractedOut,
-    ProfileIn,
     UrlIn,
     UrlVerdictOut,
     VerdictOut,
 )
-from service.errors import (
-    BadImage,
-    MirrorscanError,
-    PayloadTooLarge,
-    UnsupportedMedia,
-)
+from service.errors import MirrorscanError
 from service.ingest.profile_from_url import profile_from_url
+from service.ingest.records import ProfileIn
+from service.usecases.scoring import score_with_fallback
 
 router = APIRouter(prefix="/v1", tags=["score"])
 
@@ -64,14 +60,10 @@ async def score_url(
     TikTok, YouTube, Bluesky), fetch its page and avatar through the SSRF-safe fetcher, and
     score what was extracted. A login wall gives a 502 problem asking for the fields by hand."""
     profile, extracted = await profile_from_url(body.url, runtime.fetcher)
-    try:
-        verdict = await runtime.run(pipeline.score, profile)
-    except (BadImage, UnsupportedMedia, PayloadTooLarge) as exc:
-        if profile.avatar is None:
-            raise
-        # the platform served an unusable avatar: score the rest, and say so
-        extracted = replace(extracted, notes=(*extracted.notes, f"avatar not used: {exc.detail}"))
-        verdict = await runtime.run(pipeline.score, replace(profile, avatar=None))
+    scored = await runtime.run(score_with_fallback, pipeline, profile)
+    if scored.avatar_dropped:  # the platform served an unusable avatar: the rest was scored
+        note = f"avatar not used: {scored.avatar_dropped}"
+        extracted = replace(extracted, notes=(*extracted.notes, note))
     return UrlVerdictOut(
-        **VerdictOut.of(verdict).model_dump(), profile=ExtractedOut(**extracted.as_json())
+        **VerdictOut.of(scored.verdict).model_dump(), profile=ExtractedOut(**extracted.as_json())
     )

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.usecases import bank as bank_changes
 from service.web.intake import PLATFORMS
 from service.web.pages import (
     BankEditor,
@@ -69,14 +70,9 @@ async def add(
             avatar=await read_upload(ctx, avatar),
             group=group.strip() or None,
         )
-        [result] = await ctx.runtime.run(pipeline.upsert, [profile])
-        if isinstance(result, MirrorscanError):
-            raise result
+        await ctx.runtime.run(bank_changes.put_account, pipeline, ctx.label, profile)
     except MirrorscanError as exc:
         return await _bank_page(ctx, "", 1, status=exc.status, error=exc.detail, values=values)
-    await ctx.runtime.run(
-        pipeline.store.audit, ctx.label, "account.put", profile.id, {"outcome": result.outcome}
-    )
     return redirect(ctx, "/bank?" + urlencode({"q": profile.id, "added": profile.id}))
 
 
@@ -84,10 +80,7 @@ async def add(
 async def remove(
     ctx: BankEditor, _csrf: CsrfOk, account_id: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
-    pipeline = ctx.runtime.pipeline
-    if not await ctx.runtime.run(pipeline.remove, account_id):
-        raise NotFound(f"no banned account with id {account_id!r}")
-    await ctx.runtime.run(pipeline.store.audit, ctx.label, "account.remove", account_id, {})
+    await ctx.runtime.run(bank_changes.remove_account, ctx.runtime.pipeline, ctx.label, account_id)
     return redirect(ctx, "/bank?" + urlencode({"removed": account_id}))
 
 

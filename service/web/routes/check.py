@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
@@ -9,9 +10,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
-from service.decisions import record_decision
 from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.store.bank import Store
+from service.usecases import decisions
 from service.web.intake import PLATFORMS, CheckForm, run_check
 from service.web.pages import CsrfOk, Moderator, PageRoute, read_upload, redirect, render
 from service.web.view import BAND_WORDS, match_views, percent, share
@@ -68,7 +69,7 @@ async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> 
     store = ctx.runtime.pipeline.store
     decision = None
     if recorded is not None:
-        entry = await ctx.runtime.run(store.audit_entry, recorded)
+        entry = await ctx.runtime.run(store.audit_log.entry, recorded)
         if entry is not None and entry.action == "decision" and entry.actor == ctx.label:
             decision = entry
     matched = [m.account_id for m in verdict.matches]
@@ -111,19 +112,18 @@ async def decide(
     match = next((m for m in record.verdict.matches if m.account_id == account_id), None)
     if match is None:
         raise InvalidInput(f"{account_id!r} is not one of this check's matches")
-    entry = await ctx.runtime.run(
-        record_decision,
-        ctx.runtime.pipeline.store,
-        ctx.label,
-        profile=record.profile,
-        account_id=account_id,
-        decision=decision,
-        note=note,
-        score=match.score,
-        band=match.band.value,
-        model_version=record.verdict.model_version,
-        evidence=match.evidence,
-        features=match.features,
+    entry, _ = await ctx.runtime.run(
+        functools.partial(
+            decisions.decide,
+            ctx.runtime.pipeline,
+            ctx.label,
+            record.profile,
+            account_id,
+            decision,
+            note,
+            shown=match,
+            model_version=record.verdict.model_version,
+        )
     )
     return redirect(ctx, f"/checks/{quote(check_id)}?recorded={entry.seq}#decision")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from service.decisions import list_decisions
+from service.usecases.decisions import list_decisions
 from service.web.pages import Moderator, PageRoute, render
 from service.web.view import percent
 

@@ -1,5 +1,6 @@
 """API keys with scopes. Only SHA-256 hashes of keys are held; a presented key is hashed and
-compared in constant time against every known hash."""
+compared in constant time against every known hash. One key ring serves the API (``X-API-Key``),
+the moderator pages (sign-in) and the CLI (``mirrorscan keys``)."""
 
 from __future__ import annotations
 

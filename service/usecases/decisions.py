@@ -2,7 +2,8 @@
 
 A decision is both a training label and an audit record, so it lives in the store's append-only
 audit log (action ``decision``, subject = the matched account id). The payload shape is kept
-here, in one place, for every writer and reader: the web pages and the JSON API."""
+here, in one place, for every writer and reader: the API and the pages record through
+``decide``; training reads them back with ``list_decisions``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from service.domain import Evidence, PairFeature, Profile
+from service.domain import Evidence, Match, PairFeature, Profile
 from service.errors import InvalidInput
-from service.store.bank import AuditEntry, Store
+from service.pipeline import Pipeline
+from service.store.audit import AuditEntry
+from service.store.bank import Store
 
 ACTION = "decision"
 DECISIONS: tuple[str, ...] = ("confirmed", "rejected")
@@ -115,14 +118,48 @@ def record_decision(
         # the pair's comparison features: a training label without recomputing them
         "features": {f.name: f.value for f in features},
     }
-    return Decision.of(store.audit(principal_label, ACTION, account_id, payload))
+    return Decision.of(store.audit_log.append(principal_label, ACTION, account_id, payload))
+
+
+def decide(
+    pipeline: Pipeline,
+    actor: str,
+    profile: Profile,
+    account_id: str,
+    decision: str,
+    note: str = "",
+    *,
+    shown: Match | None = None,
+    model_version: str | None = None,
+) -> tuple[Decision, Match]:
+    """Append the decision and return it with the match it was made on.
+
+    ``shown``: the match the moderator was shown (a check's result page keeps it), with the
+    ``model_version`` that scored it. Without it, the pair is scored now with the current model
+    (``NotFound`` when the banned account does not exist), so the log holds what the model said
+    about exactly this pair."""
+    match = shown if shown is not None else pipeline.assess(profile, account_id)
+    recorded = record_decision(
+        pipeline.store,
+        actor,
+        profile=profile,
+        account_id=account_id,
+        decision=decision,
+        note=note,
+        score=match.score,
+        band=match.band.value,
+        model_version=model_version or pipeline.scorer.version,
+        evidence=match.evidence,
+        features=match.features,
+    )
+    return recorded, match
 
 
 def list_decisions(store: Store, before_seq: int | None = None, limit: int = 50) -> list[Decision]:
     """Decisions newest first; the next page starts ``before_seq`` = the last ``seq`` seen."""
     if not 1 <= limit <= 1000:
         raise InvalidInput("limit must be 1 to 1000")
-    entries = store.audit_entries(action=ACTION, limit=limit, before_seq=before_seq)
+    entries = store.audit_log.entries(action=ACTION, limit=limit, before_seq=before_seq)
     return [Decision.of(e) for e in entries]
 
 

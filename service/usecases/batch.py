@@ -18,16 +18,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from service.domain import StoredAccount, Verdict
+from service.domain import Progress, StoredAccount, Verdict
 from service.errors import InvalidInput, MirrorscanError
 from service.ingest.files import Format, LineError, Record, file_format, read_profiles
 from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
-from service.resume import Done
 from service.store.bank import Store
+from service.usecases.resume import Done
 
 T = TypeVar("T")
-Advance = Callable[[int], None]
+
 OnError = Callable[[LineError], None]
 KEPT_ERRORS = 100
 
@@ -88,7 +88,7 @@ def import_file(
     fmt: Format | None = None,
     strict: bool = False,
     batch_size: int = 256,
-    advance: Advance | None = None,
+    advance: Progress | None = None,
     on_error: OnError | None = None,
     snapshot_every_s: float | None = None,
 ) -> Report:
@@ -144,7 +144,7 @@ def export_file(
     *,
     fmt: Format | None = None,
     avatars: bool = True,
-    advance: Advance | None = None,
+    advance: Progress | None = None,
 ) -> int:
     """Write every active banned account to a file the importer reads back. The bank keeps no
     original avatar, so ``avatars`` writes the stored thumbnail as ``avatar_b64``."""
@@ -215,7 +215,7 @@ def score_file(
     fmt: Format | None = None,
     done: Done | None = None,
     batch_size: int = 64,
-    advance: Advance | None = None,
+    advance: Progress | None = None,
     on_error: OnError | None = None,
 ) -> Report:
     """One output line per input line, in order; a line that cannot be scored gets an

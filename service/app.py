@@ -1,5 +1,6 @@
-"""The app factory. The lifespan owns every resource: the executor, the models, the store and the
-indexes (loaded in the background so ``/readyz`` answers 503 until they are ready)."""
+"""The composition root: ``create_app`` builds the runtime (models, store, indexes, keys, the
+executor) in the lifespan and mounts the JSON API and the moderator pages on one app. The API and
+the pages never import each other; both reach the runtime through the request state."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from service import __version__, web
-from service.api import problems
-from service.api.auth import KeyRing
+from service import __version__, api, web
 from service.api.middleware import RequestGuard
-from service.api.routes import accounts, decisions, health, jobs, metrics, score
-from service.api.runtime import Runtime
+from service.auth import KeyRing
 from service.config import Settings
+from service.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,13 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             503: {"description": "not ready (problem+json)"},
         },
     )
-    problems.install(app)
-    app.include_router(health.router)
-    app.include_router(score.router)
-    app.include_router(accounts.router)
-    app.include_router(decisions.router)
+    api.mount(app)
     web.mount(app)
-    app.include_router(metrics.router)
-    app.include_router(jobs.router)
     app.add_middleware(RequestGuard, max_body_bytes=settings.limits.max_body_bytes)
     return app

@@ -20,13 +20,14 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from service.batch import Advance, OnError, Report, batched, score_chunk
 from service.config import Settings
+from service.domain import Progress
 from service.errors import InvalidInput
 from service.ingest.files import Format, LineError, Record, file_format, read_jsonl
 from service.ingest.tabular import parquet_row_groups, read_parquet
 from service.pipeline import Pipeline
-from service.resume import Done
+from service.usecases.batch import OnError, Report, batched, score_chunk
+from service.usecases.resume import Done
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def score_file_ray(
     workers: int = 2,
     batch_size: int = 64,
     chunk_lines: int = 1024,
-    advance: Advance | None = None,
+    advance: Progress | None = None,
     on_error: OnError | None = None,
 ) -> Report:
     """``score_file`` on Ray: a local Ray with ``workers`` CPUs, or the cluster at ``address``

@@ -1,5 +1,6 @@
 """What the app's lifespan owns: settings, keys, the one bounded executor for CPU work, and the
-pipeline once it has loaded. Routes reach it through ``deps``; nothing lives in module globals."""
+pipeline once it has loaded. API routes (through ``service.api.deps``) and pages (through
+``service.web.pages``) reach it from the request state; nothing lives in module globals."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, Protocol, TypeVar
 
-from service.api.auth import KeyRing
+from service.auth import KeyRing
 from service.config import Settings
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
 from service.ingest.fetch import SafeFetcher
-from service.jobs import JobRunner
 from service.metrics import Metrics
 from service.pipeline import Pipeline
 from service.store.jobs import JobStore
+from service.usecases.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -29,6 +30,21 @@ class ItemIn(Protocol):
     id: str
 
     def profile(self) -> Profile: ...
+
+
+def parse_items(
+    items: Sequence[ItemIn], *, limit: int, what: str
+) -> list[Profile | MirrorscanError]:
+    """Each item's profile, or the error that makes it unusable (inline avatar not base64)."""
+    if len(items) > limit:
+        raise PayloadTooLarge(f"a {what} request holds at most {limit} items")
+    parsed: list[Profile | MirrorscanError] = []
+    for item in items:
+        try:
+            parsed.append(item.profile())
+        except InvalidInput as exc:
+            parsed.append(exc)
+    return parsed
 
 
 class Runtime:
@@ -76,14 +92,7 @@ class Runtime:
     ) -> list[T | MirrorscanError]:
         """Run ``work`` on the items that parse; each item gets its result or its own error,
         in order, so one bad item fails only itself."""
-        if len(items) > limit:
-            raise PayloadTooLarge(f"a {what} request holds at most {limit} items")
-        parsed: list[Profile | MirrorscanError] = []
-        for item in items:
-            try:
-                parsed.append(item.profile())
-            except InvalidInput as exc:
-                parsed.append(exc)
+        parsed = parse_items(items, limit=limit, what=what)
         done = iter(await self.run(work, [p for p in parsed if isinstance(p, Profile)]))
         return [p if isinstance(p, MirrorscanError) else next(done) for p in parsed]
 

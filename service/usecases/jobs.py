@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from service.pipeline import Pipeline
-from service.reindex import ensure_current_vectors
+from service.reencode import ensure_current_vectors
 from service.store.jobs import Job, JobStore
 
 log = logging.getLogger(__name__)
@@ -58,9 +58,10 @@ class JobRunner:
         store = self.pipeline.store
         try:
             self.jobs.start(job_id)
-            stale = store.count_stale(self.pipeline.encoder_version)
-            progress = _Progress(self, job_id, total=stale + store.count())
-            reencoded = ensure_current_vectors(self.pipeline, progress)
+            features = self.pipeline.features
+            stale = store.count_stale(features.encoder_version)
+            progress = _JobProgress(self, job_id, total=stale + store.count())
+            reencoded = ensure_current_vectors(store, features, progress)
             fresh = self.pipeline.rebuild_indexes(progress)
             result: dict[str, Any] = {
                 "snapshot": fresh.version,
@@ -79,7 +80,7 @@ class JobRunner:
             self.jobs.fail(job_id, f"{type(exc).__name__}: {exc}")
 
 
-class _Progress:
+class _JobProgress:
     """The progress callback: counts, records at most every ``report_every_s``, and is where a
     shutdown interrupts the job."""
 

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import httpx
 import uvicorn
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings
 
-DEMO = Path(__file__).resolve().parents[1] / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "demo"
 
 # A public Telegram channel page as t.me serves it (the parts its reader uses), for a channel
 # that re-creates the demo bank's TTP media account with the same logo.

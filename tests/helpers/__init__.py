@@ -1,0 +1,1 @@
+"""Shared test helpers. Test modules import these, never each other (nor conftest)."""
