@@ -76,6 +76,7 @@ class StoredAccount:
     profile: Profile
     features: Features
     removed: bool = False
+    bank: str = ""  # the named bank it belongs to (service.store.banks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class Match:
     log_likelihood_ratio: float = 0.0
     band: Band = Band.ALLOW
     band_reason: str = ""
+    bank: str = ""  # the named bank of the account
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,12 @@ class Verdict:
     log_likelihood_ratio: float | None = None  # of the best pair; None when nothing matched
     prevalence: float = 0.0  # the prior the probability is for
     band_reason: str = ""
+    # what was compared: the channels the profile had something for ("name", "handle",
+    # "identity", "bio", "links", "avatar"), the banned-account banks searched, and the
+    # allow-listed accounts it resembles (best first; they can overrule a block)
+    compared: tuple[str, ...] = ()
+    banks: tuple[str, ...] = ()
+    allowed: tuple[Match, ...] = ()
 
 
 class Timer:

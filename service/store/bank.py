@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
 from service.store.audit import AuditLog, append_only
+from service.store.banks import BankStore
 from service.store.engine import open_engine
-from service.store.schema import AccountRow, Base, CounterRow, KeyRow, utcnow
+from service.store.migrations import migrate
+from service.store.schema import DEFAULT_BANK, AccountRow, Base, CounterRow, KeyRow, utcnow
 
 PDQ_BYTES = 32
 _MAX_ROW_ID = 2**62
@@ -40,6 +42,7 @@ class Upsert:
     keys: frozenset[str]
     content_hash: str
     encoder_version: str
+    bank: str = DEFAULT_BANK
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class Fingerprint:
     content_hash: str
     encoder_version: str
     removed: bool
+    bank: str = DEFAULT_BANK
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,7 @@ class Store:
         self.engine: Engine = open_engine(url, readonly=readonly)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.audit_log = AuditLog(self._session)  # who changed what (service.store.audit)
+        self.banks = BankStore(self._session)  # named banks, provenance (service.store.banks)
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -87,6 +92,7 @@ class Store:
                 is None
             ):
                 conn.execute(insert(CounterRow).values(name="accounts", value=0))
+        migrate(self.engine)  # columns added to existing tables (service.store.migrations)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -116,10 +122,11 @@ class Store:
                         AccountRow.content_hash,
                         AccountRow.encoder_version,
                         AccountRow.removed,
+                        AccountRow.bank,
                     ).where(AccountRow.id.in_(chunk))
                 )
-                for id_, row_id, h, v, r in rows:
-                    out[id_] = Fingerprint(row_id, h, v, r)
+                for id_, row_id, h, v, r, b in rows:
+                    out[id_] = Fingerprint(row_id, h, v, r, b)
         return out
 
     def upsert(self, items: Sequence[Upsert]) -> list[UpsertResult]:
@@ -140,6 +147,7 @@ class Store:
                 if (
                     row is not None
                     and not row.removed
+                    and row.bank == item.bank
                     and row.content_hash == item.content_hash
                     and row.encoder_version == item.encoder_version
                 ):
@@ -159,6 +167,36 @@ class Store:
                 results.append(UpsertResult(row.id, row.row_id, outcome))
         by_id = {r.id: r for r in results}
         return [by_id[i] for i in order]
+
+    def remove_bank(self, bank: str) -> list[int]:
+        """Mark every active account of ``bank`` removed in one change; their row ids."""
+        with self._session.begin() as s:
+            rows = list(
+                s.scalars(
+                    select(AccountRow).where(AccountRow.bank == bank, AccountRow.removed.is_(False))
+                )
+            )
+            if not rows:
+                return []
+            seq, now = self._next_seq(s), utcnow()
+            for row in rows:
+                row.removed, row.seq, row.updated_at = True, seq, now
+            ids = [r.row_id for r in rows]
+            for chunk in _chunks(ids, 500):
+                s.execute(delete(KeyRow).where(KeyRow.row_id.in_(chunk)))
+            return ids
+
+    def banks_of(self, row_ids: Iterable[int]) -> dict[int, str]:
+        """row id -> bank of the active accounts among ``row_ids`` (two columns read, no
+        vectors: what the bank filter of a request costs)."""
+        out: dict[int, str] = {}
+        with self._session() as s:
+            for chunk in _chunks(sorted(set(row_ids)), 500):
+                q = select(AccountRow.row_id, AccountRow.bank).where(
+                    AccountRow.row_id.in_(chunk), AccountRow.removed.is_(False)
+                )
+                out.update((int(r), str(b)) for r, b in s.execute(q))
+        return out
 
     def remove(self, account_id: str) -> int | None:
         """Mark an account removed; returns its row id, or None when absent or already removed."""
@@ -196,9 +234,11 @@ class Store:
                     out.setdefault(row_id, set()).add(key)
         return out
 
-    def count(self, *, include_removed: bool = False) -> int:
+    def count(self, *, include_removed: bool = False, bank: str | None = None) -> int:
         with self._session() as s:
             q = select(func.count()).select_from(AccountRow)
+            if bank is not None:
+                q = q.where(AccountRow.bank == bank)
             if not include_removed:
                 q = q.where(AccountRow.removed.is_(False))
             return int(s.scalar(q) or 0)
@@ -208,7 +248,12 @@ class Store:
             return int(s.scalar(select(CounterRow.value).where(CounterRow.name == "accounts")) or 0)
 
     def iter_accounts(
-        self, *, since_seq: int = 0, batch: int = 1000, include_removed: bool = False
+        self,
+        *,
+        since_seq: int = 0,
+        batch: int = 1000,
+        include_removed: bool = False,
+        bank: str | None = None,
     ) -> Iterator[list[StoredAccount]]:
         """Accounts in row order, in batches (keyset pagination: bounded memory)."""
         last = 0
@@ -220,6 +265,8 @@ class Store:
                     .order_by(AccountRow.row_id)
                     .limit(batch)
                 )
+                if bank is not None:
+                    q = q.where(AccountRow.bank == bank)
                 if not include_removed:
                     q = q.where(AccountRow.removed.is_(False))
                 rows = list(s.scalars(q))
@@ -297,11 +344,15 @@ class Store:
                 changed += 1
         return changed
 
-    def search_text(self, query: str, *, limit: int = 50, offset: int = 0) -> list[StoredAccount]:
+    def search_text(
+        self, query: str, *, limit: int = 50, offset: int = 0, bank: str | None = None
+    ) -> list[StoredAccount]:
         """Active accounts whose id, handle, display name or group contains ``query``."""
         pattern = f"%{_escape_like(query.strip())}%"
         with self._session() as s:
             q = select(AccountRow).where(AccountRow.removed.is_(False))
+            if bank:
+                q = q.where(AccountRow.bank == bank)
             if query.strip():
                 q = q.where(
                     AccountRow.id.ilike(pattern, escape="\\")
@@ -337,6 +388,7 @@ def _fill(row: AccountRow, item: Upsert, seq: int) -> None:
     row.links = list(p.links)
     row.group = p.group
     row.avatar_url = p.avatar_url
+    row.bank = item.bank
     _fill_features(row, f)
     row.content_hash = item.content_hash
     row.encoder_version = item.encoder_version
@@ -390,4 +442,5 @@ def _to_account(row: AccountRow) -> StoredAccount:
     features = Features(
         name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
     )
-    return StoredAccount(row_id=row.row_id, profile=profile, features=features, removed=row.removed)
+    return StoredAccount(row_id=row.row_id, profile=profile, features=features, removed=row.removed,
+                         bank=row.bank)  # fmt: skip
