@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield {"runtime": runtime, "web": web.WebState.create(settings)}
         finally:
             await loading
+            await runtime.stop_background()
             await runtime.fetcher.aclose()
             await asyncio.to_thread(runtime.close)
 

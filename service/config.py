@@ -170,6 +170,31 @@ class WebSettings(BaseModel):
     page_size: int = Field(25, ge=1, le=200)  # rows per page of decisions and bank search
 
 
+class WebhookSettings(BaseModel):
+    """Signed event deliveries (``service/usecases/webhooks.py``). Targets pass the fetcher's
+    address rules (https on port 443 to a public address) unless ``allow_private_targets``,
+    which lets on-premises receivers on private or loopback addresses be reached over http on
+    any port. A failed delivery is retried after ``backoff_s`` doubling up to
+    ``backoff_max_s``, and is dead after ``max_attempts``."""
+
+    allow_private_targets: bool = False
+    timeout_s: float = Field(5.0, gt=0, le=60)
+    max_attempts: int = Field(8, ge=1, le=50)
+    backoff_s: float = Field(2.0, gt=0)
+    backoff_max_s: float = Field(600.0, gt=0)
+    poll_s: float = Field(1.0, gt=0, le=60)  # how often the outbox is read for due deliveries
+    batch: int = Field(32, ge=1, le=1000)  # deliveries sent at once
+
+
+class ExchangeSettings(BaseModel):
+    """Pulling partners' exports (``mirrorscan exchange pull``) through the SSRF-safe fetcher:
+    only these hosts (a leading dot allows subdomains), https only, at most ``max_bytes``."""
+
+    partner_hosts: tuple[str, ...] = ()
+    max_bytes: int = Field(64_000_000, ge=1_000)
+    deadline_s: float = Field(60.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MIRRORSCAN_", env_nested_delimiter="__", extra="ignore", frozen=True
@@ -191,6 +216,8 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     index: IndexSettings = IndexSettings()
     budget: BudgetSettings = BudgetSettings()
+    webhooks: WebhookSettings = WebhookSettings()
+    exchange: ExchangeSettings = ExchangeSettings()
 
     @field_validator("api_keys")
     @classmethod

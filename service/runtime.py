@@ -20,6 +20,7 @@ from service.metrics import Metrics
 from service.pipeline import Pipeline
 from service.store.jobs import JobStore
 from service.usecases.jobs import JobRunner
+from service.usecases.webhooks import Sender
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -58,6 +59,7 @@ class Runtime:
         self.metrics = Metrics(settings.budget.as_ms())  # this app's registry, never the global
         self._pipeline: Pipeline | None = None
         self._jobs: JobRunner | None = None
+        self.sender: Sender | None = None  # webhook deliveries from the outbox
         self.load_error: str | None = None
         self.fetcher = SafeFetcher(settings.fetch)  # async: used and closed on the event loop
 
@@ -107,11 +109,18 @@ class Runtime:
                     "%d index jobs were interrupted by a restart; marked failed", interrupted
                 )
             self._jobs = JobRunner(pipeline, jobs)
+            self.sender = Sender(pipeline.store, self.settings.webhooks)
+            self.sender.start()
             self._pipeline = pipeline
             log.info("ready: %s", pipeline.indexes.counts())
         except Exception as exc:  # surfaced on /readyz and every route, and logged
             self.load_error = f"loading failed: {exc}"
             log.exception("pipeline failed to load")
+
+    async def stop_background(self) -> None:
+        """Stop the webhook sender (what it had claimed is sent again by the next one)."""
+        if self.sender is not None:
+            await self.sender.stop()
 
     def close(self) -> None:
         if self._jobs is not None:

@@ -26,6 +26,7 @@ from service.store.audit import AuditLog, append_only
 from service.store.banks import BankStore
 from service.store.engine import open_engine
 from service.store.migrations import migrate
+from service.store.outbox import Outbox
 from service.store.schema import DEFAULT_BANK, AccountRow, Base, CounterRow, KeyRow, utcnow
 
 PDQ_BYTES = 32
@@ -77,6 +78,7 @@ class Store:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.audit_log = AuditLog(self._session)  # who changed what (service.store.audit)
         self.banks = BankStore(self._session)  # named banks, provenance (service.store.banks)
+        self.outbox = Outbox(self._session)  # webhooks and their events (service.store.outbox)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

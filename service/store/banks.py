@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Literal
 
 from sqlalchemy import Boolean, DateTime, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -113,7 +113,7 @@ def check_name(name: str) -> str:
 def check_kind(kind: str) -> Kind:
     if kind not in KINDS:
         raise InvalidInput(f"bank kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    return cast(Kind, kind)
+    return kind
 
 
 class BankStore:
