@@ -5,10 +5,14 @@ Lines, CSV, Parquet) carry them, validated by one pydantic model family and turn
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from service.domain import Profile
@@ -64,13 +68,40 @@ class AccountIn(AccountFields):
         return self.to_profile(self.id, self.group)
 
 
+@dataclass(frozen=True, slots=True)
+class AvatarSignals:
+    """An avatar as another system (or another mirrorscan) derived it: its PDQ hash and
+    quality, and the image embedding with the name of the encoder that made it."""
+
+    pdq: bytes  # 32 bytes
+    quality: int
+    embedding: npt.NDArray[np.float32] | None = None
+    model: str = ""
+
+
+class EmbeddingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    model: str = Field(..., min_length=1, max_length=200)
+    f16: str = Field(..., max_length=20_000, description="float16 little-endian, base64")
+
+
 class FileRecord(AccountIn):
     """One line of a profile file: an account's fields, any of them empty or null but ``id``,
-    and the avatar inline (``avatar_b64``) or as a path relative to the file's folder."""
+    and the avatar inline (``avatar_b64``) or as a path relative to the file's folder.
+
+    Exchange fields (``mirrorscan bank export``): the ``bank`` the account is in, its avatar's
+    signals (``avatar_pdq`` hex, ``avatar_quality``, ``avatar_embedding``) so that an import
+    scores as the source did, and ``removed`` for an account an incremental export withdraws."""
 
     model_config = ConfigDict(strict=True)
 
     avatar_path: str | None = None
+    bank: str | None = Field(None, max_length=100)
+    bank_kind: str | None = Field(None, pattern="^(banned|allow)$")
+    avatar_pdq: str | None = Field(None, pattern="^[0-9a-fA-F]{64}$")
+    avatar_quality: int | None = Field(None, ge=0, le=100)
+    avatar_embedding: EmbeddingIn | None = None
+    removed: bool = False
 
     @field_validator(*_STRINGS, mode="before")
     @classmethod
@@ -94,6 +125,35 @@ class FileRecord(AccountIn):
         profile = self.to_profile(self.id, self.group or None, avatar)
         return replace(profile, avatar_url=profile.avatar_url or None)
 
+    def signals(self) -> AvatarSignals | None:
+        if self.avatar_pdq is None:
+            if self.avatar_embedding is not None:
+                raise InvalidInput("'avatar_embedding' needs 'avatar_pdq'")
+            return None
+        embedding, model = None, ""
+        if self.avatar_embedding is not None:
+            embedding = decode_f16(self.avatar_embedding.f16)
+            model = self.avatar_embedding.model
+        quality = 100 if self.avatar_quality is None else self.avatar_quality
+        return AvatarSignals(bytes.fromhex(self.avatar_pdq), quality, embedding, model)
+
+
+def decode_f16(text: str) -> npt.NDArray[np.float32]:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("'avatar_embedding.f16' is not base64") from None
+    if not raw or len(raw) % 2:
+        raise InvalidInput("'avatar_embedding.f16' is not a float16 vector")
+    vec = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+    if not np.isfinite(vec).all():
+        raise InvalidInput("'avatar_embedding.f16' holds values that are not finite")
+    return vec
+
+
+def encode_f16(vec: npt.NDArray[np.float32]) -> str:
+    return base64.b64encode(np.asarray(vec, dtype="<f2").tobytes()).decode()
+
 
 FIELDS = frozenset(FileRecord.model_fields)
 # what a field must be, for the one-line reason a malformed line is skipped
@@ -104,9 +164,16 @@ _MUST = {
     "avatar_url": "a string or null",
     "avatar_path": "a string or null",
     "avatar_b64": "a string",
+    "bank": "a string or null",
+    "bank_kind": '"banned" or "allow"',
+    "avatar_pdq": "64 hexadecimal digits",
+    "avatar_quality": "an integer from 0 to 100",
+    "avatar_embedding": 'an object {"model", "f16"}',
+    "removed": "true or false",
     **{name: "a string" for name in _STRINGS},
 }
-_TYPE_ERRORS = ("string_type", "list_type", "missing", "value_error", "string_too_short")
+_TYPE_ERRORS = ("string_type", "list_type", "missing", "value_error", "string_too_short",
+                "string_pattern_mismatch", "greater_than_equal", "less_than_equal")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +190,10 @@ class LineError:
 class Record:
     line: int
     profile: Profile
+    bank: str | None = None  # the exchange fields, when the line has them
+    signals: AvatarSignals | None = None
+    removed: bool = False
+    bank_kind: str | None = None
 
 
 def record_from_dict(
@@ -130,20 +201,26 @@ def record_from_dict(
 ) -> Record | LineError:
     """One file line's fields as a profile, or the reason (with its line number) it is not one."""
     try:
-        return Record(number, profile_from_fields(data, base, max_avatar_bytes))
+        record = file_record(data)
+        profile = record.file_profile(base, max_avatar_bytes)
+        return Record(number, profile, record.bank, record.signals(), record.removed,
+                      record.bank_kind)  # fmt: skip
     except MirrorscanError as exc:
         ident = data.get("id") if isinstance(data, dict) else None
         return LineError(number, exc.detail, ident if isinstance(ident, str) else None)
 
 
 def profile_from_fields(data: Any, base: Path, max_avatar_bytes: int) -> Profile:
+    return file_record(data).file_profile(base, max_avatar_bytes)
+
+
+def file_record(data: Any) -> FileRecord:
     if not isinstance(data, dict):
         raise InvalidInput("a line must hold a JSON object")
     try:
-        record = FileRecord.model_validate(data)
+        return FileRecord.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(_reason(exc)) from None
-    return record.file_profile(base, max_avatar_bytes)
 
 
 def _reason(exc: ValidationError) -> str:

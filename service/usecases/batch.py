@@ -21,9 +21,11 @@ from typing import Any, TextIO, TypeVar
 from service.domain import Progress, StoredAccount, Verdict
 from service.errors import InvalidInput, MirrorscanError
 from service.ingest.files import Format, LineError, Record, file_format, read_profiles
+from service.ingest.records import encode_f16
 from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
 from service.store.bank import Store
+from service.usecases.bank_import import apply, ensure_banks
 from service.usecases.resume import Done
 
 T = TypeVar("T")
@@ -91,6 +93,7 @@ def import_file(
     advance: Progress | None = None,
     on_error: OnError | None = None,
     snapshot_every_s: float | None = None,
+    bank: str | None = None,
 ) -> Report:
     """Upsert every profile of the file; a malformed line is reported with its number and
     skipped, or stops the import with ``strict`` (lines before it stay imported). A line that
@@ -98,7 +101,14 @@ def import_file(
     the batch it is in, since a batch is written as one transaction.
 
     ``snapshot_every_s``: also write an index snapshot when that long has passed since the last,
-    so a run that is killed leaves a recent snapshot and the next one catches up on little."""
+    so a run that is killed leaves a recent snapshot and the next one catches up on little.
+
+    ``bank``: every account goes to that bank (it must exist); else each to the bank its line
+    names (created when missing, ``banned`` unless the line says ``bank_kind``), or keeps its
+    bank, new ones to the default. Lines with the exchange fields keep their avatar signals
+    (``service.usecases.bank_import``)."""
+    if bank is not None:
+        pipeline.store.banks.require(bank)
     report = Report()
     last_snapshot = time.monotonic()
     for chunk in batched(read_records(pipeline, path, fmt), batch_size):
@@ -113,13 +123,15 @@ def import_file(
                 _fail(report, item, strict, on_error)
             else:
                 records.append(item)
-        results = pipeline.upsert([r.profile for r in records]) if records else []
+        if records:
+            ensure_banks(pipeline, records, bank)
+        results = apply(pipeline, records, bank).outcomes if records else []
         for record, result in zip(records, results, strict=True):
             if isinstance(result, MirrorscanError):
                 _fail(report, LineError(record.line, result.detail, record.profile.id), strict,
                       on_error)  # fmt: skip
             else:
-                report.outcomes[result.outcome] += 1
+                report.outcomes[result if isinstance(result, str) else result.outcome] += 1
         if stop is not None:
             _fail(report, stop, strict, on_error)
         if advance:
@@ -145,22 +157,42 @@ def export_file(
     fmt: Format | None = None,
     avatars: bool = True,
     advance: Progress | None = None,
+    bank: str | None = None,
+    image_model: str = "",
 ) -> int:
-    """Write every active banned account to a file the importer reads back. The bank keeps no
-    original avatar, so ``avatars`` writes the stored thumbnail as ``avatar_b64``."""
+    """Write every active account (of ``bank``, or all) to a file the importer reads back. The
+    bank keeps no original avatar, so ``avatars`` writes the stored thumbnail as
+    ``avatar_b64``; JSON Lines also carry each account's bank and avatar signals (PDQ hash and
+    quality, and the embedding named by ``image_model``), so an import scores as this bank."""
     count = 0
+    kinds: dict[str, str] = {b.name: b.kind for b in store.banks.list()}
     with profile_writer(path, file_format(path, fmt)) as write:
-        for batch in store.iter_accounts(batch=2000):
-            write([export_row(a, avatars) for a in batch])
+        for batch in store.iter_accounts(batch=2000, bank=bank):
+            write([export_row(a, avatars, image_model, kinds) for a in batch])
             count += len(batch)
             if advance:
                 advance(len(batch))
     return count
 
 
-def export_row(account: StoredAccount, avatars: bool) -> dict[str, Any]:
+def export_row(
+    account: StoredAccount,
+    avatars: bool,
+    image_model: str = "",
+    kinds: dict[str, str] | None = None,
+) -> dict[str, Any]:
     p, avatar = account.profile, account.features.avatar
     thumb = avatar.thumbnail if avatars and avatar is not None and avatar.thumbnail else None
+    extra: dict[str, Any] = {"bank": account.bank}
+    if kinds is not None:
+        extra["bank_kind"] = kinds.get(account.bank, "banned")
+    if account.removed:
+        extra["removed"] = True
+    elif avatar is not None and avatar.pdq:
+        extra["avatar_pdq"] = avatar.pdq[0].hex()
+        extra["avatar_quality"] = avatar.pdq_quality
+        if avatar.embedding is not None and image_model:
+            extra["avatar_embedding"] = {"model": image_model, "f16": encode_f16(avatar.embedding)}
     return {
         "id": p.id,
         "platform": p.platform,
@@ -171,6 +203,7 @@ def export_row(account: StoredAccount, avatars: bool) -> dict[str, Any]:
         "avatar_url": p.avatar_url,
         "avatar_b64": base64.b64encode(thumb).decode() if thumb else None,
         "group": p.group,
+        **extra,
     }
 
 
