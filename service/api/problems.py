@@ -25,7 +25,11 @@ def problem_body(
 
 
 def problem_of(exc: MirrorscanError) -> dict[str, Any]:
-    return problem_body(exc.status, exc.title, exc.detail, exc.type_uri)
+    body = problem_body(exc.status, exc.title, exc.detail, exc.type_uri)
+    errors = getattr(exc, "errors", None)  # an import refused names each line or object
+    if isinstance(errors, list):
+        body["errors"] = errors
+    return body
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:

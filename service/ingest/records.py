@@ -59,6 +59,10 @@ class ProfileIn(ProfileFields):
 
 class AccountFields(ProfileFields):
     group: str | None = Field(None, max_length=200, examples=["Tehreek-e-Taliban Pakistan"])
+    bank: str | None = Field(
+        None, max_length=100, description="the bank it goes to (default: its current bank, or "
+        "'default' for a new account)", examples=["pk-proscribed"],
+    )  # fmt: skip
 
 
 class AccountIn(AccountFields):
@@ -96,7 +100,6 @@ class FileRecord(AccountIn):
     model_config = ConfigDict(strict=True)
 
     avatar_path: str | None = None
-    bank: str | None = Field(None, max_length=100)
     bank_kind: str | None = Field(None, pattern="^(banned|allow)$")
     avatar_pdq: str | None = Field(None, pattern="^[0-9a-fA-F]{64}$")
     avatar_quality: int | None = Field(None, ge=0, le=100)

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from service.domain import StoredAccount
 from service.errors import InvalidInput, MirrorscanError
+from service.features.pdq import MATCH_BITS, MIN_QUALITY
 from service.ingest.exchange import ExchangeFormat, Problems, guess_format
 from service.ingest.exchange.pdq import read_list, write_list
 from service.ingest.exchange.stix import bundle_objects, read_bundle, write_bundle
@@ -180,7 +181,7 @@ def export_bank(
             write_bundle(tmp, bundle_objects(accounts, kinds, encoder=model), cursor)
             count = len(accounts)
         elif fmt == "pdq":
-            count = write_list(tmp, accounts, kinds)
+            count = write_list(tmp, accounts, kinds, min_quality=MIN_QUALITY, distance=MATCH_BITS)
         else:
             from service.usecases.batch import export_row
 

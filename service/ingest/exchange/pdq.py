@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from service.domain import Profile, StoredAccount
-from service.features.pdq import MATCH_BITS, MIN_QUALITY
 from service.ingest.exchange import Problems
 from service.ingest.records import AvatarSignals, Record
 
@@ -30,8 +29,16 @@ _HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 _TAG = re.compile(r"[^\w.:-]+")
 
 
-def write_list(path: Path, accounts: Iterable[StoredAccount], kinds: dict[str, str]) -> int:
-    """One row per account with a usable avatar hash; returns how many."""
+def write_list(
+    path: Path,
+    accounts: Iterable[StoredAccount],
+    kinds: dict[str, str],
+    *,
+    min_quality: int,
+    distance: int,
+) -> int:
+    """One row per account with a usable avatar hash (quality at least ``min_quality``);
+    ``distance``: the match threshold in bits this service uses. Returns how many rows."""
     count = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -40,13 +47,13 @@ def write_list(path: Path, accounts: Iterable[StoredAccount], kinds: dict[str, s
             avatar = account.features.avatar
             if account.removed or avatar is None or not avatar.pdq:
                 continue
-            if avatar.pdq_quality < MIN_QUALITY:
+            if avatar.pdq_quality < min_quality:
                 continue
             p = account.profile
             kind = kinds.get(account.bank, "banned")
             tags = " ".join(t for t in ("mirrorscan", _tag(p.group or ""), _tag(p.platform)) if t)
             writer.writerow([account.bank, "pdq", avatar.pdq[0].hex(), CATEGORY[kind], tags,
-                             p.id, avatar.pdq_quality, p.group or "", MATCH_BITS])  # fmt: skip
+                             p.id, avatar.pdq_quality, p.group or "", distance])  # fmt: skip
             count += 1
     return count
 
