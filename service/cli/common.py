@@ -26,6 +26,7 @@ from rich.text import Text
 
 from service.config import Settings
 
+ACTOR = "cli"  # who the audit log says made a change from the command line
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 err = Console(stderr=True)
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from service.cli import bank, keys, model
+from service.cli import audit, bank, exchange, keys, model
 from service.cli.common import (
     DataDir,
     FormatOpt,
@@ -34,6 +34,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(bank.app, name="bank")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(model.app, name="model")
 

@@ -26,6 +26,7 @@ from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
 from service.store.bank import Store
 from service.usecases.bank_import import apply, ensure_banks
+from service.usecases.explain import family_lines
 from service.usecases.resume import Done
 
 T = TypeVar("T")
@@ -218,6 +219,7 @@ def verdict_line(verdict: Verdict) -> dict[str, Any]:
         if verdict.log_likelihood_ratio is None
         else round(verdict.log_likelihood_ratio, 4),
         "prevalence": verdict.prevalence,
+        "compared": list(verdict.compared),
         "matches": [
             {
                 "account_id": m.account_id,
@@ -225,10 +227,8 @@ def verdict_line(verdict: Verdict) -> dict[str, Any]:
                 "score": round(m.score, 6),
                 "log_likelihood_ratio": round(m.log_likelihood_ratio, 4),
                 "band": m.band.value,
-                "evidence": [
-                    {"signal": e.signal, "contribution": e.contribution, "detail": e.detail}
-                    for e in m.evidence
-                ],
+                "bank": m.bank,
+                "evidence": family_lines(m.evidence),
             }
             for m in verdict.matches
         ],
