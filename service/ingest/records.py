@@ -77,7 +77,7 @@ class AvatarSignals:
     """An avatar as another system (or another mirrorscan) derived it: its PDQ hash and
     quality, and the image embedding with the name of the encoder that made it."""
 
-    pdq: bytes  # 32 bytes
+    pdq: tuple[bytes, ...]  # 32 bytes each: the image as given, then its dihedral variants
     quality: int
     embedding: npt.NDArray[np.float32] | None = None
     model: str = ""
@@ -101,7 +101,8 @@ class FileRecord(AccountIn):
 
     avatar_path: str | None = None
     bank_kind: str | None = Field(None, pattern="^(banned|allow)$")
-    avatar_pdq: str | None = Field(None, pattern="^[0-9a-fA-F]{64}$")
+    # the image's hash, then (space-separated) its dihedral variants' hashes
+    avatar_pdq: str | None = Field(None, pattern="^[0-9a-fA-F]{64}( [0-9a-fA-F]{64}){0,7}$")
     avatar_quality: int | None = Field(None, ge=0, le=100)
     avatar_embedding: EmbeddingIn | None = None
     removed: bool = False
@@ -138,7 +139,8 @@ class FileRecord(AccountIn):
             embedding = decode_f16(self.avatar_embedding.f16)
             model = self.avatar_embedding.model
         quality = 100 if self.avatar_quality is None else self.avatar_quality
-        return AvatarSignals(bytes.fromhex(self.avatar_pdq), quality, embedding, model)
+        hashes = tuple(bytes.fromhex(h) for h in self.avatar_pdq.split())
+        return AvatarSignals(hashes, quality, embedding, model)
 
 
 def decode_f16(text: str) -> npt.NDArray[np.float32]:
@@ -169,7 +171,7 @@ _MUST = {
     "avatar_b64": "a string",
     "bank": "a string or null",
     "bank_kind": '"banned" or "allow"',
-    "avatar_pdq": "64 hexadecimal digits",
+    "avatar_pdq": "64 hexadecimal digits (up to 8 hashes, space-separated)",
     "avatar_quality": "an integer from 0 to 100",
     "avatar_embedding": 'an object {"model", "f16"}',
     "removed": "true or false",

@@ -36,7 +36,7 @@ def to_avatar(signals: AvatarSignals | None, model: str) -> Avatar | None:
     if signals is None:
         return None
     embedding = signals.embedding if signals.model == model else None
-    return Avatar((signals.pdq,), signals.quality, embedding, b"")
+    return Avatar(signals.pdq, signals.quality, embedding, b"")
 
 
 def target_of(record: Record, override: str | None) -> str | None:

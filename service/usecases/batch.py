@@ -190,7 +190,7 @@ def export_row(
     if account.removed:
         extra["removed"] = True
     elif avatar is not None and avatar.pdq:
-        extra["avatar_pdq"] = avatar.pdq[0].hex()
+        extra["avatar_pdq"] = " ".join(h.hex() for h in avatar.pdq)
         extra["avatar_quality"] = avatar.pdq_quality
         if avatar.embedding is not None and image_model:
             extra["avatar_embedding"] = {"model": image_model, "f16": encode_f16(avatar.embedding)}

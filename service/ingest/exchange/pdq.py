@@ -148,4 +148,4 @@ def _record(
         return None
     hashed = bytes.fromhex(value)
     profile = Profile(id=account_id or f"pdq-{value.lower()}", group=group)
-    return Record(number, profile, bank, AvatarSignals(hashed, q), False, kind)
+    return Record(number, profile, bank, AvatarSignals((hashed,), q), False, kind)

@@ -110,6 +110,8 @@ def _user_account(account: StoredAccount, kind: str, encoder: str) -> Any:
     if avatar is not None and avatar.pdq and not account.removed:
         props["x_mirrorscan_pdq"] = avatar.pdq[0].hex()
         props["x_mirrorscan_pdq_quality"] = avatar.pdq_quality
+        if len(avatar.pdq) > 1:  # its dihedral variants (what commonness is measured with)
+            props["x_mirrorscan_pdq_dihedral"] = [h.hex() for h in avatar.pdq[1:]]
         if avatar.embedding is not None:
             props["x_mirrorscan_avatar_embedding"] = {
                 "model": encoder,
@@ -265,16 +267,31 @@ def _signals(o: dict[str, Any]) -> AvatarSignals | None:
         hashed = bytes.fromhex(pdq)
     except ValueError:
         raise ValueError("x_mirrorscan_pdq must be 64 hexadecimal digits") from None
+    variants = o.get("x_mirrorscan_pdq_dihedral", [])
+    if (
+        not isinstance(variants, list)
+        or len(variants) > 7
+        or not all(isinstance(v, str) and _is_hash(v) for v in variants)
+    ):
+        raise ValueError("x_mirrorscan_pdq_dihedral must be up to 7 PDQ hashes (hex)")
+    hashes = (hashed, *(bytes.fromhex(v) for v in variants))
     quality = o.get("x_mirrorscan_pdq_quality", 100)
     if not isinstance(quality, int) or isinstance(quality, bool) or not 0 <= quality <= 100:
         raise ValueError("x_mirrorscan_pdq_quality must be an integer from 0 to 100")
     emb = o.get("x_mirrorscan_avatar_embedding")
     if emb is None:
-        return AvatarSignals(hashed, quality)
+        return AvatarSignals(hashes, quality)
     if not isinstance(emb, dict) or not isinstance(emb.get("model"), str):
         raise ValueError('x_mirrorscan_avatar_embedding must be {"model": str, "f16": str}')
     try:
         vec = decode_f16(str(emb.get("f16", "")))
     except Exception as exc:
         raise ValueError(str(getattr(exc, "detail", exc))) from None
-    return AvatarSignals(hashed, quality, vec, emb["model"])
+    return AvatarSignals(hashes, quality, vec, emb["model"])
+
+
+def _is_hash(value: str) -> bool:
+    try:
+        return len(value) == 64 and len(bytes.fromhex(value)) == 32
+    except ValueError:
+        return False
