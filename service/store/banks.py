@@ -201,7 +201,9 @@ class BankStore:
         inside = banned | allow
         total = sum(sizes.values())
         within = sum(n for bank, n in sizes.items() if bank in inside)
-        complete = all(bank in inside for bank, n in sizes.items() if n)
+        # from the banks themselves (read now), never from ``sizes`` (which may be a few
+        # seconds old): an account of a bank out of scope is never matched
+        complete = all(name in inside for name in banks) and all(b in inside for b in sizes)
         return BankScope(banned, allow, complete, within / total if total else 1.0)
 
     def sizes(self) -> dict[str, int]:
