@@ -178,8 +178,8 @@ def test_nothing_to_compare_is_a_problem(client: TestClient) -> None:
     for field in ("display_name", "handle", "bio", "links", "avatar_b64", "avatar_url"):
         assert field in str(body["detail"])
     assert_problem(score(client, {"platform": "x"}), 422)
-    r = client.post("/v1/score/batch", headers=SCORE, json={"profiles": [{"id": "e"},
-                                                                         {"id": "h", "handle": "x"}]})  # fmt: skip
+    profiles = [{"id": "e"}, {"id": "h", "handle": "x"}]
+    r = client.post("/v1/score/batch", headers=SCORE, json={"profiles": profiles})
     results = r.json()["results"]
     assert results[0]["error"]["status"] == 422 and results[1]["result"] is not None
 
@@ -242,8 +242,9 @@ def test_exchange_over_the_api(client: TestClient) -> None:
     assert r.json()["outcomes"] == {"created": 1} and r.json()["format"] == "jsonl"
     got = client.get("/v1/accounts/c1", headers=WRITE).json()
     assert got["bank"] == "copy" and got["provenance"]["source"].startswith("api:key:")
+    bundle_text = b'{"type": "bundle", "objects": [{"type": "user-account"}]}'
     bad = client.post("/v1/exchange/import", headers=ADMIN, params={"format": "stix"},
-                      content=b'{"type": "bundle", "objects": [{"type": "user-account"}]}')  # fmt: skip
+                      content=bundle_text)  # fmt: skip
     problem = assert_problem(bad, 422)
     assert problem["errors"] and str(problem["errors"][0]).startswith("object 1")
     # moving an account to another bank is refused, not silent
