@@ -27,6 +27,7 @@ def pull(
         str | None, typer.Option("--bank", help="the bank (default: partner-<host>, created)")
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="default: from the content")] = None,
+    full: Annotated[bool, typer.Option(help="ask for everything (ignore the kept cursor)")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Fetch a partner's export through the SSRF-safe fetcher (https, hosts listed in
@@ -45,7 +46,7 @@ def pull(
     pipeline = open_pipeline(settings)
     try:
         store = pipeline.store
-        cursor = since or store.banks.cursor(url)
+        cursor = since or (None if full else store.banks.cursor(url))
         if store.banks.get(name) is None:
             create_bank(store, ACTOR, name[:64], "banned", f"pulled from {host}")
         ex = settings.exchange
