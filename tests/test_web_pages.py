@@ -212,6 +212,30 @@ def test_bank_pages_need_bank_write(client: TestClient) -> None:
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
 
 
+def test_banks_on_the_bank_page(client: TestClient) -> None:
+    token = sign_in(client, WRITE_KEY)
+    new = {"csrf_token": token, "name": "page-allow", "kind": "allow"}
+    r = client.post("/bank/banks/create", data=new, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/bank").text
+    assert "page-allow" in page and "allow list" in page
+    r = client.post("/bank/add", follow_redirects=False, data={
+        "csrf_token": token, "account_id": "page-official", "display_name": "Official",
+        "bank": "page-allow"})  # fmt: skip
+    assert r.status_code == 303
+    listed = client.get("/bank", params={"bank": "page-allow"}).text
+    assert "page-official" in listed
+    off = {"csrf_token": token, "name": "page-allow", "enabled": "false"}
+    r = client.post("/bank/banks/state", data=off, follow_redirects=False)
+    assert r.status_code == 303 and "Enable" in client.get("/bank").text
+    r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow"})
+    assert r.status_code == 409 and "still holds 1 accounts" in r.text
+    r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow",
+                                                "purge": "true"})  # fmt: skip
+    assert r.status_code == 403  # removing accounts with the bank is for admins
+    assert client.get("/bank/export", params={"bank": "page-allow"}).status_code == 403
+
+
 def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_dir: Path) -> None:
     token = sign_in(client, WRITE_KEY)
     client.post("/bank/add", data={"csrf_token": token, "account_id": "audited-1",
@@ -227,7 +251,7 @@ def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_
         decision = list_decisions(store, limit=1)[0]
     finally:
         store.close()
-    assert (put.subject, put.payload) == ("audited-1", {"outcome": "created"})
+    assert (put.subject, put.payload) == ("audited-1", {"outcome": "created", "bank": "default"})
     assert removed.subject == "audited-1" and put.actor == removed.actor == decision.actor
     assert decision.actor.startswith("key:") and decision.note == "n"
     assert (decision.account_id, decision.decision) == ("iskp-tg-1", "confirmed")
