@@ -293,8 +293,9 @@ def _flag_svgs(source: str) -> dict[str, bytes]:
     """Lower-case ISO code (``pk``, ``gb-eng``) -> SVG of that country's flag in ``source``."""
     if source == "svg-country-flags":
         return _members(PACKAGES["flags"], "package/svg/")
-    if source == "country-flag-icons":
-        raw = _members(PACKAGES["country-flag-icons"], "package/3x2/")
+    if source in ("country-flag-icons", "country-flag-icons-1x1"):
+        shape = "1x1" if source.endswith("1x1") else "3x2"  # 1x1: the package's square designs
+        raw = _members(PACKAGES["country-flag-icons"], f"package/{shape}/")
         return {k.lower().replace("_", "-"): v for k, v in raw.items()}
     if source == "twemoji":
         out = {}
@@ -327,12 +328,12 @@ def _render_flag(source: str, svg: bytes) -> Image.Image:
     return _flatten(Image.open(io.BytesIO(bytes(png))))
 
 
-def flag_sources(source: str) -> list[Source]:
-    """Every country's flag as drawn by one package (``FLAG_SOURCES``), at its own aspect ratio;
-    ``avatar_layouts`` makes avatars of them. Named ``flag:<code>``."""
+def flag_sources(source: str, codes: tuple[str, ...] | None = None) -> list[Source]:
+    """Every country's flag (or those of ``codes``) as drawn by one package (``FLAG_SOURCES``),
+    at its own aspect ratio; ``avatar_layouts`` makes avatars of them. Named ``flag:<code>``."""
     svgs = _flag_svgs(source)
     out = []
-    for code in sorted(svgs):
+    for code in sorted(c for c in svgs if codes is None or c in codes):
         try:
             img = _cached(f"flagsrc:{source}:{code}", lambda c=code: _render_flag(source, svgs[c]))
         except ValueError:  # an SVG resvg cannot render
@@ -429,15 +430,9 @@ def _silhouette(
     return img
 
 
-def _egg(bg: tuple[int, int, int]) -> Image.Image:
-    img = Image.new("RGB", (SIDE, SIDE), bg)
-    ImageDraw.Draw(img).ellipse((78, 52, 178, 204), fill=(255, 255, 255))
-    return img
-
-
 def more_default_avatars() -> list[Source]:
     """Further "no avatar" pictures in the styles of the platforms (light and dark silhouettes,
-    WhatsApp's and Instagram's greys, the old egg) and each circle-masked."""
+    WhatsApp's and Instagram's greys) and each circle-masked."""
     out = []
     for name, bg, fg, scale in (
         ("x-dark", (51, 54, 61), (110, 118, 125), 1.0),
@@ -450,8 +445,6 @@ def more_default_avatars() -> list[Source]:
         img = _silhouette(bg, fg, scale)
         out.append(Source(f"default:{name}", "default", img))
         out.append(Source(f"default:{name}", "default", _circle(img)))
-    for colour in ((0, 172, 237), (244, 93, 34), (125, 190, 60), (170, 170, 170)):
-        out.append(Source("default:egg", "default", _egg(colour)))
     return out
 
 
