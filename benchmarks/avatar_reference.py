@@ -204,7 +204,10 @@ def build(args: argparse.Namespace) -> None:
     )
     kinds = sorted({r.kind for r in pop})
     counts = ", ".join(f"{k} {sum(r.kind == k for r in pop)}" for k in kinds)
-    flags = {src: len({r.name for r in pop if r.source == src}) for src in data.FLAG_SOURCES}
+    flags = {
+        src: len({r.name for r in pop if r.source == src and r.kind == "flag"})
+        for src in data.FLAG_SOURCES
+    }
     print(f"reference: {len(pop)} rows after dedup ({counts}); flags per source {flags}")
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
 
