@@ -28,6 +28,7 @@ from service.store.engine import open_engine
 from service.store.migrations import migrate
 from service.store.outbox import Outbox
 from service.store.schema import DEFAULT_BANK, AccountRow, Base, CounterRow, KeyRow, utcnow
+from service.store.traffic import Sightings
 
 PDQ_BYTES = 32
 _MAX_ROW_ID = 2**62
@@ -79,6 +80,7 @@ class Store:
         self.audit_log = AuditLog(self._session)  # who changed what (service.store.audit)
         self.banks = BankStore(self._session)  # named banks, provenance (service.store.banks)
         self.outbox = Outbox(self._session)  # webhooks and their events (service.store.outbox)
+        self.sightings = Sightings(self._session)  # avatars seen in traffic (store.traffic)
 
     @property
     def sessions(self) -> sessionmaker[Session]:
