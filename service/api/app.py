@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from service import __version__, web
-from service.api import problems
+from service.api import docs, problems
 from service.api.auth import KeyRing
 from service.api.middleware import RequestGuard
 from service.api.routes import accounts, decisions, health, jobs, metrics, score
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     problems.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(score.router)
     app.include_router(accounts.router)
