@@ -43,7 +43,8 @@ RUN if ls /tmp/wheels/torch-2.13.0*.whl >/dev/null 2>&1; then \
 # metadata with an empty package, so a code change does not reinstall them
 COPY pyproject.toml README.md /src/
 RUN mkdir /src/service && touch /src/service/__init__.py \
-    && pip install -q "/src[postgres]" && pip uninstall -q -y mirrorscan
+    && pip install -q "/src[postgres]" && pip uninstall -q -y mirrorscan \
+    && rm -rf /src/service /src/build /src/*.egg-info
 COPY service /src/service
 RUN pip install -q --no-deps /src && rm -rf /src
 
