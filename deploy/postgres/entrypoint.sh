@@ -1,13 +1,15 @@
 #!/bin/sh
-# First start: initdb with POSTGRES_USER / POSTGRES_PASSWORD (scram-sha-256 over the network)
-# and POSTGRES_DB; then the server in the foreground, listening on every interface.
+# First start: initdb with POSTGRES_USER / POSTGRES_PASSWORD (scram-sha-256 over the network),
+# UTF-8 like the official image (psycopg reads a SQL_ASCII server's text as bytes), and
+# POSTGRES_DB; then the server in the foreground, listening on every interface.
 set -eu
 : "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}"
 : "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   pwfile=$(mktemp)
   printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
-  initdb -D "$PGDATA" -U "$POSTGRES_USER" --pwfile="$pwfile" -A scram-sha-256 --auth-local=trust >/dev/null
+  initdb -D "$PGDATA" -U "$POSTGRES_USER" --pwfile="$pwfile" -A scram-sha-256 --auth-local=trust \
+    --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   rm -f "$pwfile"
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
   if [ "$POSTGRES_DB" != postgres ]; then
