@@ -180,11 +180,18 @@ def verdict_line(verdict: Verdict) -> dict[str, Any]:
         "id": verdict.id,
         "score": round(verdict.score, 6),
         "band": verdict.band.value,
+        "band_reason": verdict.band_reason,
+        "log_likelihood_ratio": None
+        if verdict.log_likelihood_ratio is None
+        else round(verdict.log_likelihood_ratio, 4),
+        "prevalence": verdict.prevalence,
         "matches": [
             {
                 "account_id": m.account_id,
                 "group": m.group,
                 "score": round(m.score, 6),
+                "log_likelihood_ratio": round(m.log_likelihood_ratio, 4),
+                "band": m.band.value,
                 "evidence": [
                     {"signal": e.signal, "contribution": e.contribution, "detail": e.detail}
                     for e in m.evidence

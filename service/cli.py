@@ -526,17 +526,31 @@ def evaluate_command(
     bank: Annotated[Path, typer.Argument(help="JSON Lines bank of banned accounts")],
     candidates: Annotated[Path, typer.Argument(help="JSON Lines profiles to score")],
     labels: Annotated[Path, typer.Argument(help='JSON Lines {"id", "account_id", "family"}')],
+    prevalence: Annotated[
+        float | None,
+        typer.Option(help="score at this prevalence (default: the set's own share of mirrors)"),
+    ] = None,
+    encode_cache: Annotated[
+        bool, typer.Option(help="keep the encoders' outputs beside the bank for the next run")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Score labelled candidates against a bank: ROC-AUC, AP, recall at precision 0.99 and at
-    FPR 0.1%, calibration error, attribution, per evasion family, beside naive peers."""
+    """Score labelled candidates against a bank, at the set's own prevalence: legitimate
+    accounts in block (by kind), the share of legitimate accounts in review, block precision and
+    recall, calibration error, attribution, per evasion family; then curve summaries (ROC-AUC,
+    AP, recall at a precision chosen on the set itself), beside naive peers."""
     from service.training.fit import finite
     from service.training.run import evaluate
 
     for f in (bank, candidates, labels):
         if not f.is_file():
             raise fail(f"{f} is not a file", 2)
-    _print_json(finite(evaluate(settings_for(data_dir), bank, candidates, labels, _progress)))
+    if prevalence is not None and not 0 < prevalence < 1:
+        raise fail("--prevalence must be between 0 and 1", 2)
+    cache = bank.parent / ".encode-cache" if encode_cache else None
+    settings = settings_for(data_dir)
+    report = evaluate(settings, bank, candidates, labels, _progress, prevalence, cache)
+    _print_json(finite(report))
 
 
 def main() -> None:

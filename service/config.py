@@ -34,9 +34,10 @@ class ModelSettings(BaseModel):
 
 
 class BandSettings(BaseModel):
-    """Probability thresholds: ``score >= block`` is ``block``, ``>= review`` is ``review``.
-    Unset, each comes from the scoring model's artifact, where training chose it on held-out
-    data (block: precision >= 0.995); see ``models/MODEL_CARD.md``."""
+    """Fixed probability thresholds: ``score >= block`` is ``block`` (when corroborated),
+    ``>= review`` is ``review``. Unset (the default), each is computed for the configured
+    prevalence from the model's calibration data and the precision targets in
+    ``ScoringSettings``; see ``models/MODEL_CARD.md``."""
 
     block: float | None = Field(None, ge=0.0, le=1.0)
     review: float | None = Field(None, ge=0.0, le=1.0)
@@ -46,6 +47,23 @@ class BandSettings(BaseModel):
         if self.review is not None and self.block is not None and self.review > self.block:
             raise ValueError("bands.review must not exceed bands.block")
         return self
+
+
+class ScoringSettings(BaseModel):
+    """What a probability means and when it acts (``service/scoring/policy.py``).
+
+    ``prevalence`` is the share of mirrors among the profiles that reach scoring on this
+    deployment: every probability is the model's likelihood ratio applied to it, and the bands
+    are precision targets at it. Estimate it from a sample of scored profiles that moderators
+    decided (confirmed / all decided), or from what is sent: every sign-up of a region (~1 in
+    10,000), profiles users reported (~1 in 20), profiles already matched by a cheaper filter
+    (~1 in 5). ``family_min_llr`` is the log-likelihood ratio a signal family must add to count
+    as agreeing (an automatic block needs two families, or decisive identity evidence)."""
+
+    prevalence: float = Field(0.05, gt=0.0, lt=1.0)
+    block_precision: float = Field(0.995, gt=0.5, lt=1.0)
+    review_precision: float = Field(0.5, gt=0.0, lt=1.0)
+    family_min_llr: float = Field(1.5, ge=0.0)
 
 
 class LimitSettings(BaseModel):
@@ -190,6 +208,7 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64)  # encode/search threads; torch gets one thread each
     models: ModelSettings = ModelSettings()
     bands: BandSettings = BandSettings()
+    scoring: ScoringSettings = ScoringSettings()
     limits: LimitSettings = LimitSettings()
     search: SearchSettings = SearchSettings()
     fetch: FetchSettings = FetchSettings()

@@ -88,18 +88,22 @@ class PairFeature:
 @dataclass(frozen=True, slots=True)
 class Evidence:
     signal: str
-    contribution: float  # log-odds
+    contribution: float  # log-likelihood ratio (natural log) this feature adds
     detail: str
+    feature: str = ""  # the PairFeature's name ("links.shared_contact"): what the band rules read
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     account_id: str
     group: str
-    score: float
+    score: float  # probability at the configured prevalence
     evidence: tuple[Evidence, ...]
     account: Profile | None = None
     features: tuple[PairFeature, ...] = ()  # what the scorer weighed (kept with decisions)
+    log_likelihood_ratio: float = 0.0
+    band: Band = Band.ALLOW
+    band_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +114,6 @@ class Verdict:
     matches: tuple[Match, ...]
     model_version: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    log_likelihood_ratio: float | None = None  # of the best pair; None when nothing matched
+    prevalence: float = 0.0  # the prior the probability is for
+    band_reason: str = ""

@@ -23,6 +23,7 @@ from PIL import Image
 from service.config import Settings
 from service.domain import (
     Avatar,
+    Band,
     Features,
     Match,
     PairFeature,
@@ -46,7 +47,8 @@ from service.index.snapshot import ChannelSpec, IndexSet
 from service.metrics import Metrics
 from service.normalize.image import decode_image, thumbnail
 from service.scoring.compare import BankContext, compare
-from service.scoring.model import Bands, LogisticScorer
+from service.scoring.model import LogisticScorer, probability
+from service.scoring.policy import BandPolicy
 from service.store.bank import Store, Upsert, UpsertResult
 
 log = logging.getLogger(__name__)
@@ -99,7 +101,16 @@ class Pipeline:
         self.scorer = scorer
         self.indexes = IndexSet(self.channel_specs())
         self.context = BankContext()
-        self.bands = Bands.resolve(settings.bands.block, settings.bands.review, scorer)
+        sc = settings.scoring
+        self.bands = BandPolicy.resolve(
+            scorer,
+            prevalence=sc.prevalence,
+            block_precision=sc.block_precision,
+            review_precision=sc.review_precision,
+            family_min_llr=sc.family_min_llr,
+            block=settings.bands.block,
+            review=settings.bands.review,
+        )
         self.readonly = store.readonly
         self._write_lock = threading.Lock()
         self.ready = False
@@ -410,26 +421,45 @@ class Pipeline:
             context = self.context.for_query(features, found)
             return [(a, compare(profile, features, a, context)) for a in found]
 
+    def judge(self, account: StoredAccount, pair: Sequence[PairFeature]) -> Match:
+        """One pair scored (its likelihood ratio, the probability at the configured prevalence)
+        and banded by the policy, with the evidence."""
+        llr, evidence = self.scorer.explain(pair)
+        prob = probability(llr, self.bands.prevalence)
+        decision = self.bands.decide(prob, evidence)
+        p = account.profile
+        return Match(p.id, p.group or "", prob, evidence, p, tuple(pair), llr, decision.band,
+                     decision.reason)  # fmt: skip
+
     def _score_one(self, profile: Profile, features: Features, timer: Timer) -> Verdict:
         matches: list[Match] = []
         for account, pair in self.pairs(profile, features, timer):
             with timer.stage("score"):
-                prob, evidence = self.scorer.score(pair)
-            p = account.profile
-            matches.append(Match(p.id, p.group or "", prob, evidence, p, tuple(pair)))
+                matches.append(self.judge(account, pair))
         matches.sort(key=lambda m: -m.score)
-        top = tuple(matches[: self.settings.search.matches_returned])
-        best = top[0].score if top else 0.0
-        band = self.bands.of(best)
+        top = matches[: self.settings.search.matches_returned]
+        best = top[0] if top else None
+        # the verdict takes the most severe band any match earned (a corroborated match can
+        # block even when a single-family match scores higher)
+        deciding = min(matches, key=lambda m: (_SEVERITY[m.band], -m.score), default=None)
+        if deciding is not None and deciding not in top:
+            top = [*top[:-1], deciding]
+        band = deciding.band if deciding else Band.ALLOW
+        reason = deciding.band_reason if deciding else "no banned account resembles this profile"
+        if deciding is not None and best is not None and deciding is not best:
+            reason = f"{deciding.account_id}: {reason}"
         if self.ready:  # the warm-up request is not traffic
             self.metrics.observe_stages(timer.ms, band)
         return Verdict(
             id=profile.id,
-            score=best,
+            score=best.score if best else 0.0,
             band=band,
-            matches=top,
+            matches=tuple(top),
             model_version=self.scorer.version,
             timings_ms={k: round(v, 3) for k, v in timer.ms.items()},
+            log_likelihood_ratio=best.log_likelihood_ratio if best else None,
+            prevalence=self.bands.prevalence,
+            band_reason=reason,
         )
 
     def assess(self, profile: Profile, account_id: str) -> Match:
@@ -445,9 +475,7 @@ class Pipeline:
         with self.context.lock.read():
             context = self.context.for_query(features, [account])
             pair = compare(profile, features, account, context)
-        prob, evidence = self.scorer.score(pair)
-        p = account.profile
-        return Match(p.id, p.group or "", prob, evidence, p, tuple(pair))
+        return self.judge(account, pair)
 
     def candidates(self, profile: Profile, features: Features) -> list[Candidate]:
         """Top-k per channel, merged per banned account (store row id)."""
@@ -495,6 +523,9 @@ class Pipeline:
     def thumbnail_of(self, data: bytes) -> bytes:
         """A display thumbnail of untrusted image bytes (decoded safely)."""
         return thumbnail(self.decode_avatar(data))
+
+
+_SEVERITY = {Band.BLOCK: 0, Band.REVIEW: 1, Band.ALLOW: 2}
 
 
 def _nonzero(vec: Vector) -> Vector | None:

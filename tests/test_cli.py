@@ -49,10 +49,13 @@ def test_import_stats_score_on_a_few_hundred(tmp_path: Path, env: dict[str, str]
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["id"] for x in lines] == [row["id"] for row in rows]
     for line in lines:
-        assert set(line) == {"id", "score", "band", "matches"}
+        assert set(line) == {"id", "score", "band", "band_reason", "log_likelihood_ratio",
+                             "prevalence", "matches"}  # fmt: skip
         assert line["band"] in {"block", "review", "allow"} and 0 <= line["score"] <= 1
+        assert line["band_reason"] and line["prevalence"] == 0.05
         for m in line["matches"]:
-            assert set(m) == {"account_id", "group", "score", "evidence"}
+            assert set(m) == {"account_id", "group", "score", "log_likelihood_ratio", "band",
+                              "evidence"}  # fmt: skip
             assert all(set(e) == {"signal", "contribution", "detail"} for e in m["evidence"])
     # every account is in the bank: each finds itself first, by the same platform and handle
     assert all(x["matches"][0]["account_id"] == x["id"] for x in lines)

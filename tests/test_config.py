@@ -39,14 +39,10 @@ def test_invalid_settings_are_refused(kwargs: dict[str, object]) -> None:
         Settings(**kwargs)  # type: ignore[arg-type]
 
 
-def test_bands_come_from_the_model_unless_configured() -> None:
-    from service.domain import Band
-    from service.scoring.model import Bands, LogisticScorer
-
-    scorer = LogisticScorer("v", 0.0, {}, metadata={"bands": {"block": 0.9, "review": 0.2}})
-    assert Bands.resolve(None, None, scorer) == Bands(0.9, 0.2)
-    assert Bands.resolve(0.97, None, scorer) == Bands(0.97, 0.2)
-    assert Bands.resolve(None, None, LogisticScorer("v", 0.0, {})) == Bands(0.95, 0.5)
-    assert Bands(0.9, 0.2).of(0.95) is Band.BLOCK and Bands(0.9, 0.2).of(0.1) is Band.ALLOW
-    with pytest.raises(ValueError, match="exceeds"):
-        Bands.resolve(None, 0.95, scorer)
+def test_scoring_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIRRORSCAN_SCORING__PREVALENCE", "0.001")
+    assert Settings().scoring.prevalence == 0.001
+    for bad in ("0", "1", "-0.1"):
+        monkeypatch.setenv("MIRRORSCAN_SCORING__PREVALENCE", bad)
+        with pytest.raises(ValidationError):
+            Settings()

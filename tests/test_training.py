@@ -74,7 +74,12 @@ def test_train_writes_a_loadable_calibrated_artifact_and_eval_reads_it(tmp_path:
     assert all(w >= 0 for n, w in scorer.weights.items() if n not in NEGATIVE_FEATURES)
     assert all(w <= 0 for n, w in scorer.weights.items() if n in NEGATIVE_FEATURES)
     assert report["test"]["roc_auc"] > 0.8
-    assert 0.5 <= report["bands"]["block"] < 1.0
+    bands = report["bands"]["configured_prevalence"]
+    assert 0.0 < bands["review"] <= bands["block"] < 1.0
+    assert bands["prevalence"] == settings.scoring.prevalence
+    calibration = json.loads(out.read_text())["calibration"]
+    assert 0.0 < calibration["prevalence"] < 1.0  # the generated splits' own prior
+    assert calibration["curve"]["positives"] and calibration["curve"]["negatives"]
     meta = json.loads(out.read_text())
     assert meta["trained_on"]["moderator_decisions"] == 2
     assert meta["metrics"]["test"]["candidates"] == report["test"]["candidates"]
@@ -83,6 +88,9 @@ def test_train_writes_a_loadable_calibrated_artifact_and_eval_reads_it(tmp_path:
                       data / "test" / "labels.jsonl")  # fmt: skip
     assert result["model_version"] == scorer.version
     assert result["mirrorscan"]["candidates"] == report["test"]["candidates"]
+    # scored at the set's own prevalence, with the service's bands (corroboration rule)
+    assert result["bands"]["prevalence"] == pytest.approx(result["mirrorscan"]["prevalence"])
+    assert {"legit_in_block", "legit_in_review_share"} <= set(result["mirrorscan"])
     assert set(result["peers"]) == {"rapidfuzz_name_only", "phash_avatar_only"}
 
 
@@ -99,6 +107,15 @@ def test_metric_operating_points() -> None:
     assert out["recall_at_precision_0.99"] == pytest.approx(2 / 3)
     assert out["roc_auc"] == pytest.approx(5 / 6)
     assert out["block"]["count"] == 2 and out["block"]["precision"] == 1.0
+    assert out["legit_in_block"] == 0 and out["legit_in_review_share"] == pytest.approx(0.5)
+
+
+def test_the_service_band_wins_over_thresholds() -> None:
+    """A namesake above the block threshold that the corroboration rule kept in review counts
+    as reviewed, not blocked."""
+    held = Scored("n", "namesake", None, None, 0.99, "a", "g", "review")
+    out = summary([held, s(0.95, True)], block=0.8, review=0.5)
+    assert out["legit_in_block"] == 0 and out["legit_in_review_share"] == 1.0
 
 
 def test_ece_of_a_calibrated_and_a_miscalibrated_set() -> None:

@@ -76,7 +76,13 @@ class AccountSummary(BaseModel):
 class MatchOut(BaseModel):
     account_id: str
     group: str
-    score: float
+    score: float = Field(description="probability at the configured prevalence")
+    log_likelihood_ratio: float = Field(
+        description="natural log of how much more likely this pair's evidence is for a mirror "
+        "than for an unrelated account (independent of prevalence)"
+    )
+    band: Literal["block", "review", "allow"]
+    band_reason: str
     evidence: list[EvidenceOut]
     account: AccountSummary | None = None
 
@@ -86,6 +92,9 @@ class MatchOut(BaseModel):
             account_id=m.account_id,
             group=m.group,
             score=round(m.score, 6),
+            log_likelihood_ratio=round(m.log_likelihood_ratio, 4),
+            band=m.band.value,
+            band_reason=m.band_reason,
             evidence=[EvidenceOut(signal=e.signal, contribution=e.contribution, detail=e.detail)
                       for e in m.evidence],
             account=summary(m.account) if m.account else None,
@@ -94,8 +103,16 @@ class MatchOut(BaseModel):
 
 class VerdictOut(BaseModel):
     id: str
-    score: float = Field(description="calibrated probability that the profile is a mirror")
+    score: float = Field(
+        description="calibrated probability that the profile is a mirror, among profiles of "
+        "which `prevalence` are mirrors"
+    )
+    log_likelihood_ratio: float | None = Field(
+        description="the best match's log-likelihood ratio; null when nothing matched"
+    )
+    prevalence: float = Field(description="the configured share of mirrors the score is for")
     band: Literal["block", "review", "allow"]
+    band_reason: str = Field(description="which rule set the band, in words")
     matches: list[MatchOut]
     model_version: str
     timings_ms: dict[str, float]
@@ -105,7 +122,12 @@ class VerdictOut(BaseModel):
         return cls(
             id=v.id,
             score=round(v.score, 6),
+            log_likelihood_ratio=None
+            if v.log_likelihood_ratio is None
+            else round(v.log_likelihood_ratio, 4),
+            prevalence=v.prevalence,
             band=v.band.value,
+            band_reason=v.band_reason,
             matches=[MatchOut.of(m) for m in v.matches],
             model_version=v.model_version,
             timings_ms=v.timings_ms,

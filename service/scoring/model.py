@@ -1,6 +1,12 @@
 """The pairwise scorer: a logistic model over named comparison features, calibrated, whose every
 feature's contribution in log-odds is the explanation. Loaded from a JSON artifact in ``models/``
-(no pickle): weights, intercept, calibration, and the metadata of how it was made."""
+(no pickle): weights, intercept, calibration, and the metadata of how it was made.
+
+What the model estimates is a **log-likelihood ratio**: how much more likely a pair's features are
+for a mirror than for an unrelated account. The calibration was fitted on candidates of which a
+known share were mirrors (``calibration.prevalence``, 0.5 for the generated splits); that prior
+is taken out, so the ratio does not depend on the data the model was fitted to, and a
+probability is the ratio applied to the prevalence a deployment configures."""
 
 from __future__ import annotations
 
@@ -11,9 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.domain import Band, Evidence, PairFeature
+from service.domain import Evidence, PairFeature
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "scorer.json"
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1.0 - 1e-12)
+    return math.log(p / (1.0 - p))
 
 
 def sigmoid(x: float) -> float:
@@ -38,12 +49,18 @@ class LogisticScorer:
     platt_a: float = 1.0
     platt_b: float = 0.0
     metadata: dict[str, Any] = field(default_factory=dict)
+    # share of mirrors among the candidates the calibration was fitted on (its prior)
+    training_prevalence: float = 0.5
 
     @classmethod
     def load(cls, path: Path | None = None) -> LogisticScorer:
         data = json.loads((path or DEFAULT_PATH).read_text())
         if data.get("kind") != "logistic":
             raise ValueError(f"{path}: not a logistic scorer artifact")
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LogisticScorer:
         calibration = data.get("calibration", {})
         return cls(
             version=str(data["version"]),
@@ -52,6 +69,7 @@ class LogisticScorer:
             centers={str(k): float(v) for k, v in data.get("centers", {}).items()},
             platt_a=float(calibration.get("a", 1.0)),
             platt_b=float(calibration.get("b", 0.0)),
+            training_prevalence=float(calibration.get("prevalence", 0.5)),
             metadata={
                 k: v for k, v in data.items() if k not in {"weights", "intercept", "centers"}
             },
@@ -59,46 +77,34 @@ class LogisticScorer:
 
     @property
     def baseline(self) -> float:
-        """Log-odds of a pair with no evidence at all."""
-        return self.platt_a * self.intercept + self.platt_b
+        """Log-likelihood ratio of a pair with no evidence at all (the calibration's prior taken
+        out: only the features' evidence remains)."""
+        return self.platt_a * self.intercept + self.platt_b - logit(self.training_prevalence)
 
-    def score(self, features: Sequence[PairFeature]) -> tuple[float, tuple[Evidence, ...]]:
+    def explain(self, features: Sequence[PairFeature]) -> tuple[float, tuple[Evidence, ...]]:
+        """The pair's log-likelihood ratio and each feature's contribution to it (largest
+        first); the contributions and the baseline add up to the ratio exactly."""
         evidence = []
-        logit = self.baseline
+        llr = self.baseline
         for f in features:
             w = self.weights.get(f.name)
             if w is None:
                 continue
             contribution = self.platt_a * w * (f.value - self.centers.get(f.name, 0.0))
-            logit += contribution
-            evidence.append(Evidence(f.signal, round(contribution, 4), f.detail))
+            llr += contribution
+            evidence.append(Evidence(f.signal, round(contribution, 4), f.detail, f.name))
         evidence.sort(key=lambda e: -abs(e.contribution))
-        return sigmoid(logit), tuple(evidence)
+        return llr, tuple(evidence)
+
+    def score(
+        self, features: Sequence[PairFeature], prevalence: float | None = None
+    ) -> tuple[float, tuple[Evidence, ...]]:
+        """The probability that the pair is a mirror, among candidates of which ``prevalence``
+        are mirrors (default: the calibration's own), with the evidence."""
+        llr, evidence = self.explain(features)
+        return probability(llr, prevalence or self.training_prevalence), evidence
 
 
-@dataclass(frozen=True, slots=True)
-class Bands:
-    block: float
-    review: float
-
-    def of(self, score: float) -> Band:
-        return band_for(score, block=self.block, review=self.review)
-
-    @classmethod
-    def resolve(cls, block: float | None, review: float | None, scorer: LogisticScorer) -> Bands:
-        """Configured thresholds where set, else the model's (chosen on held-out data when it
-        was trained), else 0.95 / 0.5."""
-        trained = scorer.metadata.get("bands") or {}
-        b = block if block is not None else float(trained.get("block", 0.95))
-        r = review if review is not None else float(trained.get("review", 0.5))
-        if r > b:
-            raise ValueError(f"the review threshold {r} exceeds the block threshold {b}")
-        return cls(b, r)
-
-
-def band_for(score: float, *, block: float, review: float) -> Band:
-    if score >= block:
-        return Band.BLOCK
-    if score >= review:
-        return Band.REVIEW
-    return Band.ALLOW
+def probability(llr: float, prevalence: float) -> float:
+    """A log-likelihood ratio applied to a prior: ``sigmoid(llr + logit(prevalence))``."""
+    return sigmoid(llr + logit(prevalence))

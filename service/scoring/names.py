@@ -256,6 +256,38 @@ def _handle_features(q: NameForms, c: NameForms) -> list[PairFeature]:
     return out
 
 
+def _handle_unexplained(qh: NameForms, ch: NameForms, qn: NameForms) -> list[PairFeature]:
+    """A handle core that equals the banned account's and that the profile's own display name
+    does not explain: a re-created account taking the next handle in a series under a new name
+    (``reporter1`` -> ``reporter2``). A namesake's handle made from the shared name is explained
+    by that name and is not this evidence. Longer cores are stronger (``ali1`` ~ ``ali2`` is
+    weak)."""
+    if not (qh.joined == ch.joined or qh.visual_joined == ch.visual_joined):
+        return []
+    core = ch.visual_joined
+    if len(core) < 4:
+        return []
+    if not qn.empty:
+        own = qn.visual_joined
+        if (
+            JaroWinkler.normalized_similarity(core, own) >= 0.9
+            or (len(own) >= 4 and own in core)
+            or (len(core) >= 4 and core in own)
+        ):
+            return []
+    strength = min(1.0, (len(core) - 3) / 7.0)
+    why = f"the display name {qn.raw!r} does not explain it" if not qn.empty else "no display name"
+    return [
+        PairFeature(
+            "handle",
+            "handle.unexplained_core",
+            strength,
+            f"handle @{qh.raw} keeps @{ch.raw}'s core {ch.joined!r} and {why} "
+            "(a sequel or re-creation under a new name)",
+        )
+    ]
+
+
 def _cross_features(
     qn: NameForms, qh: NameForms, cn: NameForms, ch: NameForms
 ) -> list[PairFeature]:
@@ -301,6 +333,7 @@ def compare_names(
         out.extend(_name_features(qn, cn, rarity, name_cosine))
     if not qh.empty and not ch.empty:
         out.extend(_handle_features(qh, ch))
+        out.extend(_handle_unexplained(qh, ch, qn))
     out.extend(_cross_features(qn, qh, cn, ch))
     acronym = None
     if not qh.empty and not cn.empty:

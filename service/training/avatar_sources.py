@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 import tarfile
 from dataclasses import dataclass
@@ -114,7 +115,9 @@ def _cached(key: str, make: object) -> Image.Image:
         return Image.open(path).convert("RGB")
     img = make()  # type: ignore[operator]
     path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    img.save(tmp, format="PNG")
+    tmp.replace(path)  # atomic: another process never reads a half-written file
     return img  # type: ignore[no-any-return]
 
 

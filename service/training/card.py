@@ -6,14 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 HEADLINE = (
-    ("roc_auc", "ROC-AUC"),
-    ("average_precision", "average precision"),
-    ("recall_at_precision_0.99", "recall at precision 0.99"),
-    ("recall_at_fpr_0.001", "recall at FPR 0.1%"),
-    ("ece", "expected calibration error"),
+    ("legit_in_block", "legitimate accounts in block"),
+    ("legit_in_review_share", "share of legitimate accounts in review"),
+    ("block.precision", "block precision"),
+    ("block.recall", "block recall"),
+    ("recall_review_or_block", "recall in review or block"),
+    ("ece", "expected calibration error (at the set's prevalence)"),
+    ("roc_auc", "ROC-AUC (curve summary)"),
+    ("average_precision", "average precision (curve summary)"),
+    ("recall_at_precision_0.99", "recall at precision 0.99 chosen on the set (curve summary)"),
+    ("recall_at_fpr_0.001", "recall at FPR 0.1% chosen on the set (curve summary)"),
     ("attribution_top1", "attribution top-1 (right banned account)"),
     ("group_top1", "group top-1"),
 )
+
+
+PEERS = ("rapidfuzz_name_only", "phash_avatar_only")
+
+
+def _get(metrics: dict[str, Any], key: str) -> Any:
+    for part in key.split("."):
+        metrics = metrics.get(part) if isinstance(metrics, dict) else None  # type: ignore[assignment]
+    return metrics
 
 
 def _f(value: Any) -> str:
@@ -50,11 +64,28 @@ def render(artifact: dict[str, Any], command: str) -> str:
         f"- Fitted on {trained['pairs']} pairs ({trained['positive_pairs']} positive), "
         f"{trained['moderator_decisions']} moderator decisions; encoders: {trained['encoders']}.",
         "",
-        "## Bands (chosen on validation, reported on test)",
-        f"- `block` ≥ {artifact['bands']['block']}: precision "
-        f"{_f(test['block']['precision'])}, recall {_f(test['block']['recall'])} on test.",
-        f"- `review` ≥ {artifact['bands']['review']}: precision "
-        f"{_f(test['review']['precision'])} for the review band alone.",
+        "## Probability, prevalence and bands",
+        "The model gives a log-likelihood ratio (the calibration's own prior, "
+        f"{_f(artifact['calibration'].get('prevalence', 0.5))} mirrors among its candidates, "
+        "taken out); the service applies it to the configured prevalence "
+        "(`MIRRORSCAN_SCORING__PREVALENCE`). Bands are precision targets at that prevalence, "
+        "computed from the calibration data kept in the artifact, and `block` also needs "
+        "decisive identity evidence or two agreeing signal families "
+        "(`service/scoring/policy.py`).",
+        "",
+        "| prevalence | block ≥ (probability / LLR) | review ≥ (probability / LLR) |",
+        "|---|---|---|",
+        *(
+            f"| {_f(b['prevalence'])} ({where}) | {_f(b['block'])} / {_f(b['block_llr'])} | "
+            f"{_f(b['review'])} / {_f(b['review_llr'])} |"
+            for where, b in (artifact.get("bands") or {}).items()
+            if isinstance(b, dict) and "prevalence" in b
+        ),
+        "",
+        f"On test, at its own prevalence: `block` precision {_f(test['block']['precision'])}, "
+        f"recall {_f(test['block']['recall'])}, {test['block'].get('legit', '?')} legitimate "
+        f"accounts in block; `review` holds {_f(test.get('legit_in_review_share'))} of the "
+        "legitimate accounts.",
         "",
         "## Quality on held-out test groups",
         "",
@@ -62,8 +93,10 @@ def render(artifact: dict[str, Any], command: str) -> str:
         "|---|---|---|---|---|",
     ]
     for key, label in HEADLINE:
-        row = [_f(test.get(key)), _f(val.get(key))]
-        row += [_f(peers.get(p, {}).get(key)) for p in ("rapidfuzz_name_only", "phash_avatar_only")]
+        row = [_f(_get(test, key)), _f(_get(val, key))]
+        row += [
+            _f(_get(peers.get(p, {}), key)) for p in ("rapidfuzz_name_only", "phash_avatar_only")
+        ]
         lines.append(f"| {label} | " + " | ".join(row) + " |")
     lines += [
         "",

@@ -162,6 +162,19 @@ def handle_affix(handle: str, rng: random.Random) -> str:
     return (rng.choice(HANDLE_PREFIXES) + handle)[:30]
 
 
+def handle_sequel(handle: str, rng: random.Random) -> str:
+    """The next handle in a series, as re-created accounts take it: a trailing number is
+    incremented with its padding kept (``abc040`` -> ``abc041``, ``reporter1`` -> ``reporter2``),
+    otherwise a number or a word is appended (``_2``, ``2``, ``new``, ``backup``, ``official``)."""
+    m = re.search(r"(\d+)$", handle)
+    if m and rng.random() < 0.85:
+        digits = m.group(1)
+        step = rng.choice([1, 1, 1, 2, 3])
+        return handle[: m.start()] + str(int(digits) + step).zfill(len(digits))
+    return (handle + rng.choice(["2", "_2", "1", "_1", "3", "new", "_new", "backup", "_official",
+                                 "_real", "02"]))[:30]  # fmt: skip
+
+
 def name_affix(name: str, rng: random.Random) -> str:
     return name + rng.choice(NAME_SUFFIXES)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from service.domain import Profile
 from service.errors import MirrorscanError
 from service.ingest.files import LineError, read_jsonl
 from service.pipeline import Pipeline
-from service.training.metrics import Scored, threshold_at_precision
+from service.training.metrics import Scored
 
 # features whose weight must be <= 0 (evidence against); every other feature's weight is >= 0
 NEGATIVE_FEATURES = frozenset({"links.no_shared_contact", "name.missing_bits", "avatar.shared"})
@@ -112,6 +112,11 @@ class Fitted:
     centers: dict[str, float]
     platt_a: float = 1.0
     platt_b: float = 0.0
+    # the calibration's prior (share of mirrors among its candidates) and its candidates'
+    # log-likelihood ratios, from which bands are computed at any prevalence
+    prevalence: float = 0.5
+    curve_pos: list[float] | None = None
+    curve_neg: list[float] | None = None
 
     def logits(self, pairs: Sequence[Pair]) -> np.ndarray:
         z: np.ndarray = design(pairs, self.names, self.centers) @ self.weights + self.intercept
@@ -217,25 +222,31 @@ def candidate_logits(pairs: Sequence[Pair], fitted: Fitted) -> Best:
     return best_per_candidate(pairs, fitted.logits(pairs))
 
 
-def calibrate(fitted: Fitted, pairs: Sequence[Pair], labels: dict[str, Labelled]) -> None:
+def calibrate(
+    fitted: Fitted,
+    pairs: Sequence[Pair],
+    labels: dict[str, Labelled],
+    extra: tuple[Sequence[Pair], np.ndarray] | None = None,
+) -> None:
     """Platt scaling on the candidate level (the best pair's logit against "is a mirror"): the
-    probability the service reports is the account-level one."""
+    probability the service reports is the account-level one. ``extra``: moderator decisions,
+    each a labelled candidate of its own. Keeps the calibration set's prevalence (the prior the
+    fitted calibration carries, which the service takes out to get a likelihood ratio) and its
+    candidates' ratios (the curve bands are computed from)."""
     best = candidate_logits(pairs, fitted)
     floor = min((v[0] for v in best.values()), default=-10.0) - 1.0
-    z = np.array([best.get(k, (floor, None, None))[0] for k in labels])
-    y = np.array([1.0 if labels[k].account else 0.0 for k in labels])
-    fitted.platt_a, fitted.platt_b = platt(z, y)
-
-
-def choose_bands(items: Sequence[Scored], block_precision: float = 0.995) -> tuple[float, float]:
-    """``block``: the lowest threshold with the given precision; ``review``: 0.5 or lower so that
-    97% of mirrors reach at least review, never above ``block``."""
-    block = min(max(threshold_at_precision(items, block_precision), 0.5), 0.999)
-    pos = sorted(s.score for s in items if s.positive)
-    review = 0.5
-    if pos:
-        review = min(review, float(pos[int(0.03 * len(pos))]))
-    return block, max(min(review, block), 0.05)
+    z = [best.get(k, (floor, None, None))[0] for k in labels]
+    y = [1.0 if labels[k].account else 0.0 for k in labels]
+    if extra is not None and len(extra[0]):
+        z += list(fitted.logits(extra[0]))
+        y += list(extra[1])
+    zs, ys = np.array(z), np.array(y)
+    fitted.platt_a, fitted.platt_b = platt(zs, ys)
+    fitted.prevalence = float(ys.mean())
+    prior = math.log(fitted.prevalence / (1.0 - fitted.prevalence))
+    llr = fitted.platt_a * zs + fitted.platt_b - prior
+    fitted.curve_pos = [round(float(v), 3) for v in np.sort(llr[ys == 1])]
+    fitted.curve_neg = [round(float(v), 3) for v in np.sort(llr[ys == 0])]
 
 
 def artifact(fitted: Fitted, version: str, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -246,7 +257,12 @@ def artifact(fitted: Fitted, version: str, metadata: dict[str, Any]) -> dict[str
         "intercept": round(fitted.intercept, 6),
         "weights": {fitted.names[i]: round(float(fitted.weights[i]), 6) for i in keep},
         "centers": {fitted.names[i]: round(fitted.centers[fitted.names[i]], 6) for i in keep},
-        "calibration": {"a": round(fitted.platt_a, 6), "b": round(fitted.platt_b, 6)},
+        "calibration": {
+            "a": round(fitted.platt_a, 6),
+            "b": round(fitted.platt_b, 6),
+            "prevalence": round(fitted.prevalence, 6),
+            "curve": {"positives": fitted.curve_pos or [], "negatives": fitted.curve_neg or []},
+        },
         **metadata,
     }
 
@@ -260,7 +276,3 @@ def finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [finite(v) for v in value]
     return value
-
-
-def concat(*parts: Iterable[Pair]) -> list[Pair]:
-    return [p for part in parts for p in part]

@@ -62,6 +62,27 @@ EVASION_LINES = (
     "Old one got banned, we are back.", "purana account band ho gaya.", "Naya account.",
     "یہ نیا اکاؤنٹ ہے", "Second account.", "Official backup.",
 )  # fmt: skip
+# "Nth account" bios, as re-created accounts announce themselves
+NTH_LINES = (
+    "3rd account.", "Account no. 4", "5th ID, old ones suspended.", "Back again (4th account).",
+    "Our 6th account, please share.", "تیسرا اکاؤنٹ", "چوتھا اکاؤنٹ، پرانے بند ہو گئے",
+    "doosra account", "teesra account hai yeh", "Account #7. They keep banning us.",
+    "ID number 3", "2nd acc", "New ID after suspension", "پانچواں اکاؤنٹ",
+)  # fmt: skip
+# distinctive pieces that make some banned accounts' bios long and recognisable when copied
+BIO_DETAILS = (
+    "Releases in Pashto, Urdu and Dari every {day}.", "Field reports from {place} since {year}.",
+    "Statement archive {year}-{year2}.", "Our audio bulletin '{title}' airs weekly.",
+    "Magazine '{title}' issue {n} out now.", "Contact the office in {place} only through links.",
+    "{title} series, part {n}.", "Do not follow the fake page '{title}'.",
+    "Nasheeds from the {title} studio.", "Mirror of the {title} bulletin.",
+)  # fmt: skip
+TITLES = ("Sada-e-Haq", "Al-Nafeer", "Umar Media", "Azm", "Nawa-e-Afghan", "Tora Bora Studio",
+          "Ghazwa", "Sawt al-Khurasan", "Rah-e-Wafa", "Zarb", "Al-Qitaal", "Shahadat",
+          "Balochistan Times", "Sangar", "Hakkal", "Koh-e-Sulaiman", "Sar Zameen")  # fmt: skip
+PLACES = ("Waziristan", "Bajaur", "Kunar", "Khost", "Mastung", "Turbat", "Panjgur", "Swat",
+          "Tirah", "Kech", "Awaran", "Zhob", "Nangarhar", "Paktika")  # fmt: skip
+DAYS = ("Friday", "Monday", "Thursday evening", "day")
 JOURNALIST = (
     "Journalist at {news}. Covering security, {alias} and militancy in {region}. Views my own.",
     "Reporter, {news}. I write about {group}, terrorism and politics.",
@@ -94,12 +115,18 @@ REGIONS = ("Khyber Pakhtunkhwa", "Balochistan", "Afghanistan", "the tribal distr
 POSITIVE_FAMILIES = (
     "reactivation", "cross-platform", "handle-affix", "homoglyph", "leet", "decorated", "typo",
     "transliterated", "alias", "acronym", "separators", "new-name-same-avatar",
-    "new-name-same-link", "reworded", "minimal",
+    "new-name-same-link", "reworded", "minimal", "handle-sequel", "bio-copy", "nth-account",
 )  # fmt: skip
 NEGATIVE_FAMILIES = (
-    "journalist", "researcher", "news", "legit-org", "namesake", "shared-avatar",
-    "similar-name", "ordinary",
+    "journalist", "researcher", "news", "legit-org", "namesake", "namesake-full",
+    "shared-avatar", "similar-name", "ordinary", "monitor",
 )  # fmt: skip
+MONITOR_BIO = (
+    "Tracking {alias} claims and attacks. Not affiliated. Sources linked.",
+    "Monitoring {group} propaganda for researchers. RT is not endorsement.",
+    "Open-source tracker of militant media ({alias}). Reports, not support.",
+    "{alias} watch: daily log of statements, verified by our team.",
+)
 
 
 @dataclass
@@ -266,6 +293,8 @@ class Generator:
                 if group.members and rng.random() < 0.7:
                     member = rng.choice(group.members)
                     display = member.name
+                    if member.original and rng.random() < 0.2:
+                        display = member.original
                 else:
                     display = self.latin_person(rng)
                 role = "member"
@@ -287,6 +316,8 @@ class Generator:
             bio = self.bio_for(group, rng) if rng.random() < 0.85 else ""
             if bio and rng.random() < 0.6:
                 bio += " " + " ".join(rng.sample(TAGLINES, rng.randint(1, 2)))
+            if bio and rng.random() < 0.35:
+                bio += " " + " ".join(_detail(rng) for _ in range(rng.randint(1, 3)))
             row = {
                 "id": f"{group.key}/{k}",
                 "platform": rng.choice(PLATFORMS),
@@ -368,6 +399,34 @@ class Generator:
         elif family == "reworded":
             bio = self.bio_for(group, rng)
             links = self.links_for(handle, rng)
+        elif family == "handle-sequel":  # same platform, the next handle, often a new name
+            handle = ev.handle_sequel(handle, rng)
+            r = rng.random()
+            if r < 0.5:
+                new_name = True
+                name = self.person(rng) if rng.random() < 0.5 else self.latin_person(rng)
+            elif r < 0.7:
+                name = ev.name_affix(name, rng)
+            if rng.random() < 0.5:
+                bio = self.bio_for(group, rng) if rng.random() < 0.5 else ""
+        elif family == "bio-copy":  # the bio verbatim under a new name and handle
+            if not bio:
+                bio = self.bio_for(group, rng) + " " + _detail(rng)
+            new_name = True
+            name = self.person(rng) if rng.random() < 0.6 else self.latin_person(rng)
+            handle = ev.handle_of(name, rng)
+            if rng.random() < 0.5:
+                platform = rng.choice(PLATFORMS)
+        elif family == "nth-account":
+            if rng.random() < 0.6:
+                name = ev.name_affix(name, rng)
+            handle = (
+                ev.handle_sequel(handle, rng)
+                if rng.random() < 0.5
+                else ev.handle_affix(handle, rng)
+            )
+            line = rng.choice(NTH_LINES)
+            bio = f"{line} {bio}".strip() if rng.random() < 0.6 else line
         else:  # separators, minimal, or alias without aliases
             family = family if family in ("separators", "minimal") else "separators"
             name = ev.separators(name, rng)
@@ -377,6 +436,13 @@ class Generator:
         # other channels: copied, reworded, or dropped
         if family == "minimal":
             bio, links, img = "", [], None
+        elif family == "bio-copy":
+            links = [] if rng.random() < 0.6 else self.links_for(handle, rng)
+            img = None if rng.random() < 0.7 else img
+        elif family in ("handle-sequel", "nth-account"):
+            links = self._mirror_links(links, handle, rng)
+            if rng.random() < 0.4:
+                img = None
         elif family != "new-name-same-link":
             r = rng.random()
             if r < 0.35 and bio:
@@ -479,6 +545,26 @@ class Generator:
                 surname = self.latin_person(rng).split()[-1]
             name = f"{first} {surname}"
             bio = self.ordinary_bio(rng)
+        elif family == "namesake-full":
+            # a private person with a banned member's full name, in its own script, a handle
+            # made from it the usual way, and nothing else in common
+            members = [
+                b
+                for b in bank
+                if " " in b["display_name"].strip()
+                and not b["display_name"].isupper()
+                and not any(w in b["display_name"] for w in (" Media", " Official"))
+            ]
+            name = rng.choice(members)["display_name"] if members else self.person(rng)
+            bio = self.ordinary_bio(rng) if rng.random() < 0.8 else ""
+            if self.images and rng.random() < 0.6:
+                img = rng.choice(self.free_personal)
+        elif family == "monitor":  # accounts that watch a group, named after it
+            initials = ev.acronym(rng.choice(names[:2]))
+            name = f"{initials} {rng.choice(['Watch', 'Monitor', 'Tracker', 'Observer'])}"
+            bio = rng.choice(MONITOR_BIO).format(**fill)
+            if self.images and rng.random() < 0.5:
+                img = rng.choice(self.free_personal)
         elif family == "shared-avatar":
             name = self.person(rng)
             bio = self.ordinary_bio(rng)
@@ -502,6 +588,8 @@ class Generator:
             name = self._not_banned_name(name, bank, rng)
         platform = rng.choice(PLATFORMS)
         handle = ev.handle_of(name, rng)
+        if family == "namesake-full" and rng.random() < 0.5:
+            handle = handle.replace("_", "")[:12] + str(rng.randrange(10, 99))
         taken = {(b["platform"], b["handle"].casefold()) for b in bank}
         while (platform, handle.casefold()) in taken:  # a platform's handles are unique
             handle = f"{handle[:27]}{rng.randint(0, 99)}"
@@ -569,6 +657,14 @@ class Generator:
                 split.candidates.append(self.negative(split, groups_here, split.bank, rng, j))
             out[name] = split
         return out
+
+
+def _detail(rng: random.Random) -> str:
+    year = rng.randrange(2009, 2024)
+    return rng.choice(BIO_DETAILS).format(
+        day=rng.choice(DAYS), place=rng.choice(PLACES), year=year,
+        year2=year + rng.randrange(1, 4), title=rng.choice(TITLES), n=rng.randrange(2, 40),
+    )  # fmt: skip
 
 
 def _stable(text: str) -> int:

@@ -22,6 +22,7 @@ class Scored:
     score: float
     top_account: str | None
     top_group: str | None
+    band: str | None = None  # the band the service gave (with its corroboration rule), if known
 
     @property
     def positive(self) -> bool:
@@ -76,7 +77,18 @@ def ece(items: Sequence[Scored], bins: int = 10) -> float:
     return total
 
 
+def band_of(s: Scored, block: float, review: float) -> str:
+    """The band the service gave, else the one the thresholds give."""
+    if s.band is not None:
+        return s.band
+    return "block" if s.score >= block else "review" if s.score >= review else "allow"
+
+
 def summary(items: Sequence[Scored], *, block: float, review: float) -> dict[str, Any]:
+    """Operating figures first (what a platform lives with: legitimate accounts in ``block``,
+    the share of legitimate accounts in ``review``, block precision and recall, calibration at
+    this set's prevalence), then curve summaries (ROC-AUC, AP, recall at a precision chosen on
+    this set itself)."""
     y, p = _arrays(items)
     pos = [s for s in items if s.positive]
     neg = [s for s in items if not s.positive]
@@ -93,8 +105,12 @@ def summary(items: Sequence[Scored], *, block: float, review: float) -> dict[str
         "ece": ece(items),
         "attribution_top1": _share(pos, lambda s: s.top_account == s.label_account),
         "group_top1": _share(pos, lambda s: s.top_group == s.label_group),
-        "block": _band(items, block, 1.01),
-        "review": _band(items, review, block),
+        "prevalence": len(pos) / len(items) if items else float("nan"),
+        "block": _band(items, "block", block, review),
+        "review": _band(items, "review", block, review),
+        "legit_in_block": sum(1 for s in neg if band_of(s, block, review) == "block"),
+        "legit_in_review_share": _share(neg, lambda s: band_of(s, block, review) == "review"),
+        "recall_review_or_block": _share(pos, lambda s: band_of(s, block, review) != "allow"),
     }
     families: dict[str, list[Scored]] = defaultdict(list)
     for s in items:
@@ -110,13 +126,14 @@ def _share(items: Sequence[Scored], pred: Any) -> float:
     return sum(1 for s in items if pred(s)) / len(items) if items else float("nan")
 
 
-def _band(items: Sequence[Scored], lo: float, hi: float) -> dict[str, Any]:
-    inside = [s for s in items if lo <= s.score < hi]
+def _band(items: Sequence[Scored], band: str, block: float, review: float) -> dict[str, Any]:
+    inside = [s for s in items if band_of(s, block, review) == band]
     tp = sum(1 for s in inside if s.positive)
     positives = sum(1 for s in items if s.positive)
     return {
-        "threshold": lo,
+        "threshold": block if band == "block" else review,
         "count": len(inside),
+        "legit": len(inside) - tp,
         "precision": tp / len(inside) if inside else float("nan"),
         "recall": tp / positives if positives else float("nan"),
     }
@@ -138,14 +155,16 @@ def _family(
             "count": len(members),
             "roc_auc": float(roc_auc_score(y, p)) if len(negatives) else float("nan"),
             "recall_at_precision_0.99": recall_at(members, t99),
-            "recall_block": recall_at(members, block),
-            "recall_review_or_block": recall_at(members, review),
+            "recall_block": _share(members, lambda s: band_of(s, block, review) == "block"),
+            "recall_review_or_block": _share(
+                members, lambda s: band_of(s, block, review) != "allow"
+            ),
             "group_top1": _share(members, lambda s: s.top_group == s.label_group),
         }
     return {
         "kind": "negative",
         "count": len(members),
-        "in_block": sum(1 for s in members if s.score >= block),
-        "in_review": sum(1 for s in members if review <= s.score < block),
+        "in_block": sum(1 for s in members if band_of(s, block, review) == "block"),
+        "in_review": sum(1 for s in members if band_of(s, block, review) == "review"),
         "max_score": max((s.score for s in members), default=float("nan")),
     }

@@ -16,29 +16,37 @@ import numpy as np
 
 from service.config import Settings
 from service.decisions import Decision, list_decisions
-from service.domain import Profile
+from service.domain import PairFeature, Profile
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
 from service.features.text import TextEncoder, text_encoder
 from service.pipeline import Pipeline
-from service.scoring.model import LogisticScorer
+from service.scoring.model import LogisticScorer, probability
+from service.scoring.policy import BandPolicy
 from service.store.bank import Store
 from service.training import fit, peers
+from service.training.encode_cache import CachedImageEncoder, CachedTextEncoder
 from service.training.metrics import Scored, summary
 
 Progress = Callable[[str, int | None], Callable[[int], None]]
 L2_GRID = (1e-4, 1e-3, 1e-2)
+SEVERITY = {"block": 0, "review": 1, "allow": 2}
 
 
 class Encoders:
-    """Loaded once, shared by the temporary pipelines of every split."""
+    """Loaded once, shared by the temporary pipelines of every split. With ``cache``, their
+    outputs are kept on disk there (``encode_cache``), so a retrain after a change to comparison
+    or scoring code does not re-run the encoders."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cache: Path | None = None) -> None:
         m = settings.models
         self.text: TextEncoder = text_encoder(
             m.text, settings.model_dir, m.text_query_prefix, m.fake
         )
         self.image: ImageEncoder = image_encoder(m.image, m.fake)
+        if cache is not None and not m.fake:
+            self.text = CachedTextEncoder(self.text, cache)
+            self.image = CachedImageEncoder(self.image, cache)
         self.text.load()
         self.image.load()
 
@@ -141,7 +149,7 @@ def train(
             raise InvalidInput(
                 f"{data / name} is not a generated split (run `mirrorscan model generate`)"
             )
-    enc = Encoders(settings)
+    enc = Encoders(settings, data / ".encode-cache")
     with tempfile.TemporaryDirectory(prefix="mirrorscan-train-") as tmp:
         splits = {n: split_pairs(settings, enc, data / n, Path(tmp), progress)
                   for n in ("train", "validation", "test")}  # fmt: skip
@@ -154,24 +162,29 @@ def train(
         [np.ones(len(pairs) - len(extra_pairs)), np.full(len(extra_pairs), 3.0)]
     )
     va_pairs, va_labels, _, _ = splits["validation"]
+    extra = (extra_pairs, extra_y) if extra_pairs else None
     best: tuple[float, fit.Fitted] | None = None
     for l2 in L2_GRID:
         model = fit.fit_logistic(pairs, y, l2, weights)
-        fit.calibrate(model, va_pairs, va_labels)
+        fit.calibrate(model, va_pairs, va_labels, extra)
         loss = _log_loss(_candidates(model, va_pairs, va_labels))
         if best is None or loss < best[0]:
             best = (loss, model)
     assert best is not None
     model = best[1]
-    val = _candidates(model, va_pairs, va_labels)
-    block, review = fit.choose_bands(val)
+    scorer = LogisticScorer.from_dict(fit.artifact(model, "candidate", {}))
     te_pairs, te_labels, te_bank, te_cands = splits["test"]
-    test = _candidates(model, te_pairs, te_labels)
+    val, val_policy = candidate_results(settings, scorer, va_pairs, va_labels)
+    test, test_policy = candidate_results(settings, scorer, te_pairs, te_labels)
+    default = policy_for(settings, scorer, settings.scoring.prevalence)
     report = {
-        "validation": summary(val, block=block, review=review),
-        "test": summary(test, block=block, review=review),
+        "validation": summary(val, block=val_policy.block, review=val_policy.review),
+        "test": summary(test, block=test_policy.block, review=test_policy.review),
         "peers_test": peers.run_all(te_bank, te_cands, te_labels),
-        "bands": {"block": block, "review": review},
+        "bands": {
+            "configured_prevalence": default.describe(),
+            "test_prevalence": test_policy.describe(),
+        },
     }
     digest = hashlib.sha256(
         json.dumps(fit.artifact(model, "", {}), sort_keys=True).encode()
@@ -190,7 +203,7 @@ def train(
             "moderator_decisions": len(extra_pairs),
             "encoders": {"text": enc.text.name, "image": enc.image.name},
         },
-        "bands": {"block": round(block, 4), "review": round(review, 4)},
+        "bands": fit.finite(report["bands"]),
         "metrics": fit.finite({k: v for k, v in report.items() if k != "bands"}),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -208,6 +221,52 @@ def _candidates(
     return fit.scored(labels, best, floor)
 
 
+def policy_for(settings: Settings, scorer: LogisticScorer, prevalence: float) -> BandPolicy:
+    sc = settings.scoring
+    return BandPolicy.resolve(
+        scorer,
+        prevalence=prevalence,
+        block_precision=sc.block_precision,
+        review_precision=sc.review_precision,
+        family_min_llr=sc.family_min_llr,
+    )
+
+
+def set_prevalence(labels: dict[str, fit.Labelled]) -> float:
+    share = sum(1 for lab in labels.values() if lab.account) / max(len(labels), 1)
+    return min(max(share, 1e-4), 1 - 1e-4)
+
+
+def candidate_results(
+    settings: Settings,
+    scorer: LogisticScorer,
+    pairs: list[fit.Pair],
+    labels: dict[str, fit.Labelled],
+) -> tuple[list[Scored], BandPolicy]:
+    """Candidate-level results as the service would give them at the set's own prevalence:
+    each pair's probability and band (with the corroboration rule), the best probability, the
+    most severe band. A candidate with no retrieved pair scores 0 and is allowed."""
+    prevalence = set_prevalence(labels)
+    policy = policy_for(settings, scorer, prevalence)
+    per: dict[str, list[tuple[float, str, str, str]]] = {}
+    for pair in pairs:
+        feats = [PairFeature(n.split(".")[0], n, v, "") for n, v in pair.values.items()]
+        llr, evidence = scorer.explain(feats)
+        prob = probability(llr, prevalence)
+        band = policy.decide(prob, evidence).band.value
+        per.setdefault(pair.candidate, []).append((prob, band, pair.account, pair.group))
+    out = []
+    for lab in labels.values():
+        rows = per.get(lab.id)
+        if not rows:
+            out.append(Scored(lab.id, lab.family, lab.account, lab.group, 0.0, None, None, "allow"))
+            continue
+        top = max(rows, key=lambda r: r[0])
+        band = min((r[1] for r in rows), key=SEVERITY.__getitem__)
+        out.append(Scored(lab.id, lab.family, lab.account, lab.group, top[0], top[2], top[3], band))
+    return out, policy
+
+
 def _log_loss(items: list[Scored]) -> float:
     p = np.clip(np.array([s.score for s in items]), 1e-6, 1 - 1e-6)
     y = np.array([1.0 if s.positive else 0.0 for s in items])
@@ -220,11 +279,20 @@ def evaluate(
     candidates: Path,
     labels_path: Path,
     progress: Progress | None = None,
+    prevalence: float | None = None,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
     """Score a labelled candidate set against a bank with the configured model, beside the
-    naive peers, and summarise with the configured bands."""
-    enc = Encoders(settings)
+    naive peers. Probabilities and bands are computed at the set's own prevalence (its share of
+    mirrors) unless ``prevalence`` is given, so calibration is measured for the question the
+    set asks; the bands are the service's own (with the corroboration rule). ``cache``: keep
+    the encoders' outputs there (re-running an evaluation then costs only the comparisons)."""
     labels = fit.read_labels(labels_path)
+    share = set_prevalence(labels)
+    settings = settings.model_copy(
+        update={"scoring": settings.scoring.model_copy(update={"prevalence": prevalence or share})}
+    )
+    enc = Encoders(settings, cache)
     limit = settings.limits.max_image_bytes
     cands = fit.load_profiles(candidates, limit)
     missing = [c.id for c in cands if c.id not in labels]
@@ -241,18 +309,22 @@ def evaluate(
                 for c, v in zip(chunk, pipeline.score_many(chunk), strict=True):
                     lab = labels[c.id]
                     top: tuple[float, str | None, str | None] = (0.0, None, None)
+                    band = "allow"
                     if not isinstance(v, MirrorscanError):
                         m = v.matches[0] if v.matches else None
                         top = (v.score, m.account_id if m else None, m.group if m else None)
-                    items.append(Scored(c.id, lab.family, lab.account, lab.group, *top))
+                        band = v.band.value
+                    items.append(Scored(c.id, lab.family, lab.account, lab.group, *top, band))
                 if advance:
                     advance(len(chunk))
             version = pipeline.scorer.version
             bands = pipeline.bands
+            policy = bands.describe()
         finally:
             pipeline.close()
     return {
         "model_version": version,
+        "bands": policy,
         "mirrorscan": summary(items, block=bands.block, review=bands.review),
         "peers": peers.run_all(fit.load_profiles(bank, limit), cands, labels),
     }

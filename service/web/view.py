@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.domain import Band, Evidence, Match, Profile
-from service.scoring.model import Bands
 from service.web.highlight import Segment, highlight_pair
 
 BAND_WORDS = {
@@ -35,6 +34,7 @@ class MatchView:
     score: float
     band: Band
     band_words: str
+    band_reason: str
     checked_name: list[Segment]
     account_name: list[Segment]
     checked_handle: list[Segment]
@@ -52,6 +52,13 @@ def percent(p: float) -> str:
     return f"{value:.1f} %"
 
 
+def share(p: float) -> str:
+    """A prevalence for people: "1 in 20"."""
+    if 0.0 < p < 0.5:
+        return f"1 in {round(1 / p):,}"
+    return f"{100 * p:.0f} %"
+
+
 def evidence_rows(evidence: tuple[Evidence, ...]) -> list[EvidenceRow]:
     rows = []
     for e in sorted(evidence, key=lambda e: -abs(e.contribution)):
@@ -62,13 +69,13 @@ def evidence_rows(evidence: tuple[Evidence, ...]) -> list[EvidenceRow]:
     return rows
 
 
-def match_views(checked: Profile, matches: tuple[Match, ...], bands: Bands) -> list[MatchView]:
+def match_views(checked: Profile, matches: tuple[Match, ...]) -> list[MatchView]:
     views = []
     for rank, m in enumerate(matches, start=1):
         account = m.account or Profile(id=m.account_id, group=m.group)
         checked_name, account_name = highlight_pair(checked.display_name, account.display_name)
         checked_handle, account_handle = highlight_pair(checked.handle, account.handle)
-        band = bands.of(m.score)
+        band = m.band
         views.append(
             MatchView(
                 rank=rank,
@@ -77,6 +84,7 @@ def match_views(checked: Profile, matches: tuple[Match, ...], bands: Bands) -> l
                 score=m.score,
                 band=band,
                 band_words=BAND_WORDS[band],
+                band_reason=m.band_reason,
                 checked_name=checked_name,
                 account_name=account_name,
                 checked_handle=checked_handle,

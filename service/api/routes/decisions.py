@@ -70,7 +70,7 @@ async def post_decision(
         decision=body.decision,
         note=body.note,
         score=match.score,
-        band=pipeline.bands.of(match.score).value,
+        band=match.band.value,
         model_version=pipeline.scorer.version,
         evidence=match.evidence,
         features=match.features,

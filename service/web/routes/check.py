@@ -14,7 +14,7 @@ from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.store.bank import Store
 from service.web.intake import PLATFORMS, CheckForm, run_check
 from service.web.pages import CsrfOk, Moderator, PageRoute, read_upload, redirect, render
-from service.web.view import BAND_WORDS, match_views, percent
+from service.web.view import BAND_WORDS, match_views, percent, share
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -80,8 +80,9 @@ async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> 
         verdict=verdict,
         percent=percent(verdict.score),
         band_words=BAND_WORDS[verdict.band],
-        matches=match_views(record.profile, verdict.matches, ctx.runtime.pipeline.bands),
+        matches=match_views(record.profile, verdict.matches),
         percent_of=percent,
+        prevalence_words=share(verdict.prevalence),
         decision=decision,
         with_avatar=with_avatar,
     )
@@ -119,7 +120,7 @@ async def decide(
         decision=decision,
         note=note,
         score=match.score,
-        band=ctx.runtime.pipeline.bands.of(match.score).value,
+        band=match.band.value,
         model_version=record.verdict.model_version,
         evidence=match.evidence,
         features=match.features,

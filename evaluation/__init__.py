@@ -1,0 +1,1 @@
+"""Evaluation data for mirrorscan that nothing is fit or tuned on."""
