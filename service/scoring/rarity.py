@@ -9,8 +9,8 @@ accounts are one, sharing "Fulaani" is strong (Splink's term-frequency adjustmen
   from a large population of real accounts (:mod:`service.scoring.name_population`);
 - the **bank**: the banned accounts' names, added as accounts are banked (``BankContext``);
 - optionally, **scored traffic** (:class:`service.scoring.name_traffic.NameTraffic`), mixed in
-  with a
-  weight by :meth:`TokenRarity.mix`, so that names common on the deployment's platform weigh less.
+  with a weight by :meth:`TokenRarity.mix`, so that names common on the deployment's platform
+  weigh less.
 
 A word's weight is its surprise in bits, ``-log2 p``; spelling variants share a count through a
 spelling key (``mohammed``, ``muhammad`` → ``mahamad``) and, at a quarter weight, a consonant key
