@@ -13,6 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 Vector = npt.NDArray[np.float32]
+# The largest sequence number (audit entries, store changes) a query may name: a signed 64-bit
+# integer, what SQLite and PostgreSQL hold. A larger ``?before=`` is refused, not a 500.
+MAX_SEQ = 2**63 - 1
 # How long work reports how far it got: called with the number of items just done.
 Progress = Callable[[int], None]
 

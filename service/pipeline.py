@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from service.bank_writer import BankWriter
+from service.bank_writer import AuditOf, BankWriter
 from service.channels import CHANNELS
 from service.config import Settings
 from service.domain import (
@@ -41,6 +41,7 @@ from service.metrics import Metrics
 from service.scoring.compare import BankContext, compare
 from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy
+from service.store.audit import AuditNote
 from service.store.bank import Store, UpsertResult
 
 log = logging.getLogger(__name__)
@@ -173,12 +174,15 @@ class Pipeline:
         return self.keeper.fit()
 
     def upsert(
-        self, profiles: Sequence[Profile], progress: Progress | None = None
+        self,
+        profiles: Sequence[Profile],
+        progress: Progress | None = None,
+        audit: AuditOf | None = None,
     ) -> list[UpsertResult | MirrorscanError]:
-        return self.writer.upsert(profiles, progress)
+        return self.writer.upsert(profiles, progress, audit)
 
-    def remove(self, account_id: str) -> bool:
-        return self.writer.remove(account_id)
+    def remove(self, account_id: str, audit: AuditNote | None = None) -> bool:
+        return self.writer.remove(account_id, audit)
 
     # --- features (service.featurize) -----------------------------------------------------
 

@@ -23,6 +23,8 @@ from service.usecases.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
+# what callers are told; the exception (which may quote SQL or paths) is in the log only
+LOAD_FAILED = "loading failed; the server log says why"
 T = TypeVar("T")
 
 
@@ -109,8 +111,8 @@ class Runtime:
             self._jobs = JobRunner(pipeline, jobs)
             self._pipeline = pipeline
             log.info("ready: %s", pipeline.indexes.counts())
-        except Exception as exc:  # surfaced on /readyz and every route, and logged
-            self.load_error = f"loading failed: {exc}"
+        except Exception:  # surfaced on /readyz and every route (without its text), and logged
+            self.load_error = LOAD_FAILED
             log.exception("pipeline failed to load")
 
     def close(self) -> None:

@@ -24,7 +24,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
             pytest.skip("set MIRRORSCAN_TEST_POSTGRES_URL to run the store tests on PostgreSQL")
         s = Store(url)
         with s.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS account_keys, accounts, audit_log, counters"))
+            conn.execute(
+                text(
+                    "DROP TABLE IF EXISTS account_keys, accounts, audit_log, counters, "
+                    "schema_version, jobs"
+                )
+            )
     s.create_all()
     request.addfinalizer(s.close)
     return s

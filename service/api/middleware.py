@@ -1,18 +1,25 @@
 """ASGI middleware: a request body cap (413 before the body is read into memory), a request id
 on every answer and log line, security headers, and request counts and latency by route
-template (into the runtime's metrics)."""
+template (into the runtime's metrics).
+
+It is the outermost layer of the app that sees every request, so it is also where an exception
+nothing else answered becomes a problem (500, or 507/503 for a storage fault): such answers get
+the request id, the security headers and their count on ``/metrics`` like any other. A request
+id sent by the client is kept only when it is short and printable (``[A-Za-z0-9._:-]``, at most
+64); anything else is replaced, so it cannot forge log lines."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.problems import PROBLEM, problem_body
+from service.api.problems import PROBLEM, problem_body, problem_for_exception
 
 log = logging.getLogger("mirrorscan.access")
 
@@ -31,6 +38,14 @@ CSP = (
 # FastAPI's interactive API docs load Swagger UI / ReDoc from a CDN with an inline script; they
 # keep the other headers but not the CSP.
 _DOCS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_from(header: str | None) -> str:
+    """The client's request id when it is short and printable, else a fresh one."""
+    if header is not None and _REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex[:16]
 
 
 class RequestGuard:
@@ -42,7 +57,7 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex[:16]
+        request_id = request_id_from(_header(scope, b"x-request-id"))
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status_holder: dict[str, int] = {}
@@ -59,18 +74,14 @@ class RequestGuard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            await self._too_large(send_wrapped)
-        elif declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
-            # chunked: buffer up to the cap (bounded memory), refuse past it, then replay
-            body = await self._read_capped(receive)
-            if body is None:
-                await self._too_large(send_wrapped)
+        try:
+            await self._guarded(scope, receive, send_wrapped)
+        except Exception as exc:  # answered here: nothing outside adds the id or the headers
+            if "status" in status_holder:  # the answer had begun: nothing more can be sent
+                log.error("error after the response started id=%s", request_id, exc_info=exc)
             else:
-                await self.app(scope, _replay(body, receive), send_wrapped)
-        else:
-            await self.app(scope, receive, send_wrapped)
+                body, headers = problem_for_exception(exc, scope["path"], request_id)
+                await _send_problem(send_wrapped, body, headers)
         elapsed = time.perf_counter() - started
         status = status_holder.get("status", 0)
         log.info(
@@ -85,6 +96,20 @@ class RequestGuard:
         if runtime is not None:
             route = getattr(scope.get("route"), "path", "unmatched")  # the template, not the path
             runtime.metrics.observe_request(route, scope["method"], status, elapsed)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await self._too_large(send, scope)
+        elif declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            # chunked: buffer up to the cap (bounded memory), refuse past it, then replay
+            body = await self._read_capped(receive)
+            if body is None:
+                await self._too_large(send, scope)
+            else:
+                await self.app(scope, _replay(body, receive), send)
+        else:
+            await self.app(scope, receive, send)
 
     async def _read_capped(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
@@ -101,25 +126,32 @@ class RequestGuard:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, scope: Scope) -> None:
         body = problem_body(
             413,
             "Payload too large",
             f"the request body exceeds {self.max_body} bytes",
             "https://mirrorscan.dev/problems/payload-too-large",
+            instance=scope["path"],
+            request_id=scope["state"]["request_id"],
         )
-        raw = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM.encode()),
-                    (b"content-length", str(len(raw)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": raw})
+        await _send_problem(send, body, {})
+
+
+async def _send_problem(send: Send, body: dict[str, Any], headers: dict[str, str]) -> None:
+    raw = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": int(body["status"]),
+            "headers": [
+                (b"content-type", PROBLEM.encode()),
+                (b"content-length", str(len(raw)).encode()),
+                *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": raw})
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
