@@ -186,21 +186,21 @@ def storage_error(exc: BaseException) -> MirrorscanError | None:
         return None
     if isinstance(exc, OSError) and exc.errno is not None:
         if exc.errno in _FULL_ERRNOS:
-            return StorageFull("the disk holding the data dir is full; nothing was written")
+            return StorageFull("the disk holding the data dir is full; this write was not made")
         if exc.errno in _UNAVAILABLE_ERRNOS:
             return StorageUnavailable("the data dir cannot be written (read-only or I/O error)")
         return None
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(code, int):
         if code & 0xFF == _SQLITE_FULL:
-            return StorageFull("the database's disk is full; nothing was written")
+            return StorageFull("the database's disk is full; this write was rolled back")
         if code & 0xFF in _SQLITE_UNAVAILABLE:
             return StorageUnavailable("the database cannot be written (read-only or I/O error)")
         return None
     state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
     if isinstance(state, str):
         if state in _PG_FULL:
-            return StorageFull("the database's disk is full; nothing was written")
+            return StorageFull("the database's disk is full; this write was rolled back")
         if state in _PG_UNAVAILABLE:
             return StorageUnavailable("the database cannot be written now")
     return None

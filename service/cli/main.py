@@ -26,7 +26,7 @@ from service.cli.common import (
     settings_for,
 )
 from service.config import Settings
-from service.errors import MirrorscanError
+from service.errors import MirrorscanError, storage_error
 
 app = typer.Typer(
     help="mirrorscan: find mirror accounts, re-creations of banned accounts.",
@@ -270,5 +270,12 @@ def main() -> None:
     try:
         app()
     except MirrorscanError as exc:
-        err.print(f"[bold red]error:[/] {exc.detail}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(exc.detail)}", highlight=False)
+        sys.exit(1)
+    except OSError as exc:  # a full disk or a read-only data dir: one clear line, no traceback
+        mapped = storage_error(exc)
+        if mapped is None:
+            raise
+        where = f" ({escape(str(exc.filename))})" if exc.filename else ""
+        err.print(f"[bold red]error:[/] {mapped.detail}{where}", highlight=False)
         sys.exit(1)
