@@ -70,13 +70,23 @@ def doctor(
     repair: Annotated[
         bool, typer.Option(help="rebuild the indexes from the store if needed")
     ] = False,
+    audit_anchor: Annotated[
+        str | None,
+        typer.Option(
+            help="SEQ:HASH of the audit log's head recorded earlier (printed by a past "
+            "doctor run): also check that this entry is still there, unchanged"
+        ),
+    ] = None,
 ) -> None:
-    """Check that the index snapshot loads (checksums) and that every channel index holds
-    exactly the accounts the store says; with --repair, rebuild from the store if not."""
+    """Check that the index snapshot loads (checksums), that every channel index holds
+    exactly the accounts the store says (with --repair, rebuild from the store if not), and
+    that the audit log's hash chain is unbroken. Prints the log's head hash: record it
+    outside the system, and pass it back with --audit-anchor to detect entries removed later."""
     from service.pipeline import Pipeline
     from service.reencode import ensure_current_vectors
     from service.usecases.doctor import check
 
+    anchor = _anchor(audit_anchor)
     settings = settings_for(data_dir)
     with err.status("loading models"):
         pipeline = Pipeline.open(settings, indexes=False)
@@ -90,13 +100,37 @@ def doctor(
                 pipeline.rebuild_indexes(advance)
             report = check(pipeline.keeper)
             out["after"] = report.as_dict()
+        with err.status("verifying the audit log's hash chain"):
+            chain = pipeline.store.audit_log.verify_chain(anchor)
+        out["audit"] = chain.as_dict()
         print_json(out)
     finally:
         pipeline.close()
-    if not report.ok:
-        if not repair:
-            err.print("the indexes disagree with the store: run `mirrorscan doctor --repair`")
+    err.print(
+        f"audit log head: seq {chain.head_seq} hash {chain.head_hash} (record it; check it "
+        f"later with --audit-anchor {chain.head_seq}:{chain.head_hash})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not chain.ok:
+        err.print(
+            f"[bold red]the audit log was tampered with:[/] entry {chain.first_broken}: "
+            f"{escape(chain.reason or '')}",
+            highlight=False,
+        )
+    if not report.ok and not repair:
+        err.print("the indexes disagree with the store: run `mirrorscan doctor --repair`")
+    if not report.ok or not chain.ok:
         raise typer.Exit(1)
+
+
+def _anchor(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    seq, _, digest = value.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise fail("--audit-anchor is SEQ:HASH (a number, a colon, 64 hex digits)", 2)
+    return int(seq), digest.lower()
 
 
 @app.command()
