@@ -27,8 +27,12 @@ class ModelSettings(BaseModel):
     # on torch.
     text_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     text_cache_size: int = Field(4096, ge=0)  # LRU of encoded texts; 0 turns it off
-    fake: bool = False  # deterministic hashing encoders, for fast unit tests only
+    fake: bool = False  # deterministic hashing encoders, for fast unit tests only (never serve)
     scorer_path: Path | None = None  # None: the bundled models/scorer.json
+    # The scorer's calibration and bands hold only for the encoders it was trained on
+    # (``trained_on.encoders`` in its artifact): a mismatch refuses to start unless this is set,
+    # and then every start logs an error saying the probabilities are not calibrated.
+    allow_encoder_mismatch: bool = False
 
 
 class BandSettings(BaseModel):

@@ -49,10 +49,17 @@ def serve(
 
     from service.app import create_app
     from service.auth import ensure_admin_key
+    from service.pipeline import preflight
 
     settings = settings_for(data_dir)
     if settings.fetch.allow_loopback:
         raise fail("MIRRORSCAN_FETCH__ALLOW_LOOPBACK is for tests only; refusing to serve", 2)
+    if settings.models.fake:
+        raise fail("MIRRORSCAN_MODELS__FAKE is for tests only; refusing to serve", 2)
+    try:
+        preflight(settings)
+    except MirrorscanError as exc:
+        raise fail(escape(exc.detail), 2) from exc
     key = ensure_admin_key(settings)
     if key:
         err.print(
