@@ -117,4 +117,10 @@ def content_hash(profile: Profile) -> str:
         "avatar_url": profile.avatar_url,
         "avatar": hashlib.sha256(profile.avatar).hexdigest() if profile.avatar else None,
     }
+    kept = profile.avatar_features
+    if kept is not None:  # signals carried by a bank export: a change to them is a change
+        digest = hashlib.sha256(b"".join(kept.pdq) + bytes([kept.pdq_quality]))
+        if kept.embedding is not None:
+            digest.update(kept.embedding.tobytes())
+        fields["avatar_features"] = f"{kept.image_model}:{digest.hexdigest()}"
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()

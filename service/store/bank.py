@@ -408,4 +408,5 @@ def _to_account(row: AccountRow) -> StoredAccount:
     features = Features(
         name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
     )
-    return StoredAccount(row_id=row.row_id, profile=profile, features=features, removed=row.removed)
+    return StoredAccount(row_id=row.row_id, profile=profile, features=features,
+                         removed=row.removed, encoder_version=row.encoder_version)  # fmt: skip
