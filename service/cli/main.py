@@ -141,6 +141,50 @@ def _anchor(value: str | None) -> tuple[int, str] | None:
 
 
 @app.command()
+def backup(
+    dest: Annotated[Path, typer.Argument(help="a new (or empty) folder for the backup")],
+    data_dir: DataDir = None,
+) -> None:
+    """Back up the data dir: the SQLite bank through SQLite's online backup API (safe while the
+    server runs), the current index snapshot with its manifest and the key file, with a
+    backup.json listing every file's SHA-256, the counts and the audit log's head hash. A bank
+    in PostgreSQL is backed up with pg_dump (this says how)."""
+    from service.usecases.backup import Unsupported
+    from service.usecases.backup import backup as run_backup
+
+    settings = settings_for(data_dir)
+    try:
+        with err.status("backing up"):
+            manifest = run_backup(settings, dest)
+    except Unsupported as exc:
+        raise fail(escape(exc.detail), 2) from exc
+    print_json({k: v for k, v in manifest.items() if k != "files"} | {"dest": str(dest)})
+
+
+@app.command()
+def restore(
+    src: Annotated[Path, typer.Argument(help="a folder written by `mirrorscan backup`")],
+    data_dir: DataDir = None,
+    force: Annotated[
+        bool, typer.Option(help="move an existing bank aside (.before-restore-TIME) first")
+    ] = False,
+) -> None:
+    """Restore a backup into the data dir (stop the server first): every file's checksum is
+    checked, then the bank, the snapshot and the key file are put in place, and the restored
+    bank is checked against the backup's counts and audit head."""
+    from service.usecases.backup import Unsupported
+    from service.usecases.backup import restore as run_restore
+
+    settings = settings_for(data_dir)
+    try:
+        with err.status("restoring"):
+            report = run_restore(settings, src, force=force)
+    except Unsupported as exc:
+        raise fail(escape(exc.detail), 2) from exc
+    print_json(report)
+
+
+@app.command()
 def reindex(data_dir: DataDir = None) -> None:
     """Rebuild every index from the store (re-encoding what other models encoded) and write a
     new snapshot. A running server rebuilds with POST /v1/index-jobs instead."""
