@@ -47,5 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     api.mount(app)
     web.mount(app)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.limits.max_body_bytes)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.limits.max_body_bytes,
+        deadline_s=settings.fairness.deadline_s,
+    )
     return app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from service.auth import Principal
+from service.fairness import current_lane
 from service.pipeline import Pipeline
 from service.runtime import Runtime
 
@@ -33,10 +34,19 @@ def get_principal(
     return runtime.keys.authenticate(x_api_key)
 
 
-def require(scope: str) -> Callable[[Principal], Principal]:
-    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+def require(scope: str) -> Callable[[RuntimeDep, Principal], AsyncIterator[Principal]]:
+    """The caller, with ``scope``; admitted by its key's rate and concurrency limits for that
+    scope (429 past them), and its work queued under its key (``service.fairness``)."""
+
+    async def check(
+        runtime: RuntimeDep, principal: Annotated[Principal, Depends(get_principal)]
+    ) -> AsyncIterator[Principal]:
         principal.require(scope)
-        return principal
+        lane = current_lane.get()
+        if lane is not None:
+            lane.key = principal.label
+        with runtime.admission.admit(principal.label, scope):
+            yield principal
 
     return check
 

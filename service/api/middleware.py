@@ -20,6 +20,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.problems import PROBLEM, problem_body, problem_for_exception
+from service.fairness import Lane, current_lane
 
 log = logging.getLogger("mirrorscan.access")
 
@@ -49,9 +50,10 @@ def request_id_from(header: str | None) -> str:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, deadline_s: float = 30.0) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        self.deadline_s = deadline_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,16 +76,24 @@ class RequestGuard:
                 message = {**message, "headers": headers}
             await send(message)
 
+        client = scope.get("client")
+        # the request's lane for the CPU workers: its deadline, its client, and its key once
+        # authenticated (service.fairness; service.api.deps names the key)
+        lane = Lane(f"addr:{client[0] if client else 'unknown'}",
+                    time.monotonic() + self.deadline_s)  # fmt: skip
+        token = current_lane.set(lane)
         try:
-            await self._guarded(scope, receive, send_wrapped)
+            await self._guarded(scope, receive, send_wrapped, lane)
         except Exception as exc:  # answered here: nothing outside adds the id or the headers
             if "status" in status_holder:  # the answer had begun: nothing more can be sent
                 log.error("error after the response started id=%s", request_id, exc_info=exc)
             else:
                 body, headers = problem_for_exception(exc, scope["path"], request_id)
                 await _send_problem(send_wrapped, body, headers)
+        finally:
+            current_lane.reset(token)
         elapsed = time.perf_counter() - started
-        status = status_holder.get("status", 0)
+        status = status_holder.get("status", 0) or (499 if lane.gone else 0)
         log.info(
             "%s %s %s %.1fms id=%s",
             scope["method"],
@@ -97,7 +107,7 @@ class RequestGuard:
             route = getattr(scope.get("route"), "path", "unmatched")  # the template, not the path
             runtime.metrics.observe_request(route, scope["method"], status, elapsed)
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, lane: Lane) -> None:
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             await self._too_large(send, scope)
@@ -107,8 +117,10 @@ class RequestGuard:
             if body is None:
                 await self._too_large(send, scope)
             else:
-                await self.app(scope, _replay(body, receive), send)
+                lane.receive = _replay(body, receive)
+                await self.app(scope, lane.receive, send)
         else:
+            lane.receive = receive
             await self.app(scope, receive, send)
 
     async def _read_capped(self, receive: Receive) -> bytes | None:
