@@ -66,7 +66,7 @@ def write_jsonl(path: Path, rows: Iterator[dict[str, Any]]) -> int:
 
 @contextmanager
 def bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    from service.cli import progress_bar
+    from service.cli.common import progress_bar
 
     with progress_bar(label, total) as advance:
         yield advance

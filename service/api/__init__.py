@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from service.api import problems
+from service.api import openapi, problems
 from service.api.routes import accounts, decisions, health, jobs, metrics, score
+from service.config import LimitSettings
 
 
-def mount(app: FastAPI) -> None:
-    """The error handlers (problem+json) and every route of the API."""
+def mount(app: FastAPI, limits: LimitSettings | None = None) -> None:
+    """The error handlers (problem+json), every route of the API, and the OpenAPI document
+    with the errors and limits the server has."""
     problems.install(app)
     for module in (health, score, accounts, decisions, metrics, jobs):
         app.include_router(module.router)
+    openapi.install(app, limits or LimitSettings())

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from service.errors import INTERNAL_DETAIL, MirrorscanError, storage_error
 
@@ -106,7 +107,26 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     )
     if rid := request_id_of(request):
         body["request_id"] = rid
-    return problem_response(body, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return problem_response(body, headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path has (Starlette's 405 names only the first route matching the
+    path, one method). A path that is a route of its own (``/v1/accounts/bulk``) answers for
+    that route's methods, not for a template it also fits (``/v1/accounts/{account_id}``)."""
+    literal: set[str] = set()
+    templated: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        methods = getattr(route, "methods", None)
+        if match == Match.NONE or not methods:
+            continue
+        exact = getattr(route, "path", None) == request.url.path
+        (literal if exact else templated).update(methods)
+    return ", ".join(sorted(literal or templated))
 
 
 def install(app: FastAPI) -> None:
