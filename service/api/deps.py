@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 
 from service.auth import Principal
+from service.errors import InvalidInput
 from service.fairness import current_lane
 from service.pipeline import Pipeline
 from service.runtime import Runtime
@@ -60,3 +63,23 @@ def require(scope: str) -> Callable[[RuntimeDep, Principal], AsyncIterator[Princ
 ScoreCaller = Annotated[Principal, Depends(require("score"))]
 BankWriter = Annotated[Principal, Depends(require("bank:write"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+def known_query(request: Request) -> None:
+    """A query parameter the route does not take is a 422, not silently ignored (a typo in
+    ``?befor=`` would otherwise read the first page)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    known = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        shown = ", ".join(repr(u[:40]) for u in unknown[:5])
+        raise InvalidInput(f"unknown query parameters: {shown}")
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from service.errors import INTERNAL_DETAIL, MirrorscanError, storage_error
 
@@ -114,19 +114,23 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method the path has (Starlette's 405 names only the first route matching the
-    path, one method). A path that is a route of its own (``/v1/accounts/bulk``) answers for
-    that route's methods, not for a template it also fits (``/v1/accounts/{account_id}``)."""
-    literal: set[str] = set()
-    templated: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        methods = getattr(route, "methods", None)
-        if match == Match.NONE or not methods:
-            continue
-        exact = getattr(route, "path", None) == request.url.path
-        (literal if exact else templated).update(methods)
-    return ", ".join(sorted(literal or templated))
+    """Every method the path has, from the OpenAPI document (Starlette's 405 names only the
+    first route that fits the path). A path that is an operation of its own
+    (``/v1/accounts/bulk``) answers for its own methods, not for a template it also fits
+    (``/v1/accounts/{account_id}``). Empty when the path is not in the document (the pages)."""
+    path = request.url.path
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    if path in paths:
+        return _methods(paths[path])
+    for template, item in paths.items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            return _methods(item)
+    return ""
+
+
+def _methods(item: dict[str, Any]) -> str:
+    verbs = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+    return ", ".join(sorted(m.upper() for m in item if m in verbs))
 
 
 def install(app: FastAPI) -> None:

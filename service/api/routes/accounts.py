@@ -15,7 +15,12 @@ from service.usecases import bank
 router = APIRouter(prefix="/v1/accounts", tags=["bank"])
 
 
-@router.put("/{account_id}", response_model=AccountOut, summary="Add or replace a banned account")
+@router.put(
+    "/{account_id}",
+    response_model=AccountOut,
+    summary="Add or replace a banned account",
+    responses={201: {"model": AccountOut, "description": "created (or restored)"}},
+)
 async def put_account(
     account_id: str,
     body: AccountFields,
