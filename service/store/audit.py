@@ -109,7 +109,7 @@ def drop_append_only(conn: Connection) -> None:
 def canonical_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload as the database gives it back (JSON round trip), so that the hash computed
     when it is written is the hash recomputed from what is read."""
-    out = json.loads(json.dumps(payload, allow_nan=False))
+    out = json.loads(json.dumps(payload))
     assert isinstance(out, dict)
     return out
 
