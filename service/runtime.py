@@ -21,6 +21,7 @@ from service.errors import (
     MirrorscanError,
     NotReady,
     PayloadTooLarge,
+    storage_error,
 )
 from service.fairness import INTERNAL, Admission, FairExecutor, current_lane
 from service.ingest.fetch import SafeFetcher
@@ -167,6 +168,10 @@ class Runtime:
         if self._pipeline is not None:
             try:
                 self._pipeline.write_snapshot()
+            except OSError as exc:  # a full or read-only disk: the store still has everything
+                if storage_error(exc) is None:
+                    raise
+                log.error("no snapshot written at shutdown (%s); the next start catches up", exc)
             finally:
                 self._pipeline.close()
         self.executor.shutdown(wait=True, cancel_futures=True)
