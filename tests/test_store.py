@@ -27,7 +27,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
             conn.execute(
                 text(
                     "DROP TABLE IF EXISTS account_keys, accounts, audit_log, counters, "
-                    "schema_version, jobs"
+                    "schema_version, jobs, avatar_sightings"
                 )
             )
     s.create_all()
@@ -144,3 +144,14 @@ def test_audit_entries_are_chained_and_commit_with_their_write(store: Store) -> 
     report = store.audit_log.verify_chain()
     assert report.ok and report.entries == 3, report
     assert store.audit_log.head() == (report.head_seq, report.head_hash)
+
+
+def test_sightings_count_distinct_profiles_and_expire(store: Store) -> None:
+    a, b = b"a" * 16, b"b" * 16
+    store.sightings.record([(1, a), (1, a), (1, b), (2, a)])
+    store.sightings.record([(1, a)])  # seen again: refreshed, not counted twice
+    assert store.sightings.counts(at_least=1) == {1: 2, 2: 1}
+    assert store.sightings.counts(at_least=2) == {1: 2}
+    assert store.sightings.forget_before(days=1) == 0
+    assert store.sightings.forget_before(days=-1) == 3
+    assert store.sightings.counts(at_least=1) == {}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from fastapi.security import APIKeyHeader
 
 from service.auth import Principal
 from service.errors import InvalidInput
@@ -32,13 +31,8 @@ def get_pipeline(runtime: RuntimeDep) -> Pipeline:
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 
 
-# a security scheme in the OpenAPI document (not a plain header parameter); a missing key is
-# answered by ``KeyRing.authenticate`` as a 401 problem like a wrong one
-API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key")
-
-
 def get_principal(
-    runtime: RuntimeDep, x_api_key: Annotated[str | None, Depends(API_KEY)] = None
+    runtime: RuntimeDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
 ) -> Principal:
     return runtime.keys.authenticate(x_api_key)
 

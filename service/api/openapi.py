@@ -11,7 +11,6 @@ import copy
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.problems import PROBLEM
@@ -49,12 +48,15 @@ class Problem(BaseModel):
 
 
 def install(app: FastAPI, limits: LimitSettings) -> None:
+    """Wrap the app's document (FastAPI's, with the key scheme ``service.api.docs`` declares)
+    once it is generated; call after every route is added."""
+    generate = app.openapi
+    fitted: list[dict[str, Any]] = []
+
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            doc = get_openapi(title=app.title, version=app.version, summary=app.summary,
-                              routes=app.routes)  # fmt: skip
-            app.openapi_schema = _fit(doc, limits)
-        return app.openapi_schema
+        if not fitted:
+            fitted.append(_fit(copy.deepcopy(generate()), limits))
+        return fitted[0]
 
     app.openapi = openapi  # type: ignore[method-assign]
 
