@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from service.domain import Avatar, Features, Profile, Progress
+from service.domain import Profile, Progress
 from service.errors import Conflict, MirrorscanError
 from service.features.keys import profile_keys
 from service.featurize import Featurizer
 from service.indexing import IndexKeeper, ReadOnly
+from service.store.audit import AuditNote
 from service.store.bank import Fingerprint, Store, Upsert, UpsertResult
 from service.store.schema import DEFAULT_BANK
+
+Outcome = UpsertResult | MirrorscanError
+# turns every item's outcome (in order) into the audit entry that records the write
+AuditOf = Callable[[list[Outcome]], AuditNote | None]
 
 
 class BankWriter:
@@ -28,23 +33,21 @@ class BankWriter:
         self,
         profiles: Sequence[Profile],
         progress: Progress | None = None,
+        audit: AuditOf | None = None,
         *,
         bank: str | None = None,
-        avatars: Sequence[Avatar | None] | None = None,
     ) -> list[UpsertResult | MirrorscanError]:
         """Store and index accounts (upsert by id). Unchanged accounts are not re-encoded. A
-        bad item gets its error; the others are written.
+        bad item gets its error; the others are written. ``audit``: the entry recording the
+        write, committed in the same transaction as the accounts.
 
         ``bank``: the bank they go to (must exist); None keeps an existing account's bank and
         puts a new one in the default bank. An account that is active in another bank is
-        refused (no silent move). ``avatars``: per profile, avatar signals derived elsewhere
-        (an exchange file's PDQ hash, and the embedding when this image encoder made it),
-        used instead of decoding ``profile.avatar``, whose bytes then give only the
-        thumbnail (or the embedding, when none was given)."""
+        refused (no silent move). A profile's ``avatar_features`` (signals a bank export or
+        another system derived) are kept instead of re-deriving them (``Featurizer.derive``)."""
         if self.keeper.readonly:
             raise ReadOnly("a read-only pipeline does not write to the bank")
         encoder_version = self.features.encoder_version
-        given = list(avatars) if avatars is not None else [None] * len(profiles)
         results: list[UpsertResult | MirrorscanError | None] = [None] * len(profiles)
         valid: list[tuple[int, Profile, str]] = []
         for i, p in enumerate(profiles):
@@ -53,7 +56,7 @@ class BankWriter:
             except MirrorscanError as exc:
                 results[i] = exc
                 continue
-            valid.append((i, p, content_hash(p, given[i])))
+            valid.append((i, p, content_hash(p)))
         known = self.store.fingerprints([p.id for _, p, _ in valid])
         todo = []
         for i, p, h in valid:
@@ -70,7 +73,7 @@ class BankWriter:
                 results[i] = UpsertResult(p.id, fp.row_id, "unchanged")
             else:
                 todo.append((i, p, h, target))
-        derived = self._derive([(p, given[i]) for i, p, _, _ in todo])
+        derived = self.features.derive([p for _, p, _, _ in todo], bank=True)
         writes: list[tuple[int, Upsert]] = []
         for (i, p, h, target), f in zip(todo, derived, strict=True):
             if isinstance(f, MirrorscanError):
@@ -79,8 +82,24 @@ class BankWriter:
                 keys = profile_keys(p)
                 upsert = Upsert(replace(p, avatar=None), f, keys, h, encoder_version, target)
                 writes.append((i, upsert))
+
+        def note(written: list[UpsertResult]) -> AuditNote | None:
+            everything = list(results)
+            for (i, _), r in zip(writes, written, strict=True):
+                everything[i] = r
+            assert audit is not None
+            return audit([r for r in everything if r is not None])
+
         with self.keeper.write_lock:
-            written = self.store.upsert([u for _, u in writes]) if writes else []
+            if writes:
+                upserts = [u for _, u in writes]
+                written = self.store.upsert(upserts, note if audit is not None else None)
+            else:
+                written = []
+                if audit is not None and (entry := audit([r for r in results if r])) is not None:
+                    self.store.audit_log.append(
+                        entry.actor, entry.action, entry.subject, entry.payload
+                    )
             for (i, _), r in zip(writes, written, strict=True):
                 results[i] = r
             # replay from the store, not from what was just written: another process may have
@@ -89,31 +108,6 @@ class BankWriter:
         if progress:
             progress(len(profiles))
         return [r for r in results if r is not None]
-
-    def _derive(
-        self, items: Sequence[tuple[Profile, Avatar | None]]
-    ) -> list[Features | MirrorscanError]:
-        """Features of each profile; given avatar signals replace decoding where the bytes
-        are not needed for the embedding."""
-        plain = [p if a is None or a.embedding is None else replace(p, avatar=None)
-                 for p, a in items]  # fmt: skip
-        derived = self.features.derive(plain, bank=True)
-        out: list[Features | MirrorscanError] = []
-        for (p, given), f in zip(items, derived, strict=True):
-            if given is None or isinstance(f, MirrorscanError):
-                out.append(f)
-                continue
-            try:
-                out.append(replace(f, avatar=self._merge(p, given, f.avatar)))
-            except MirrorscanError as exc:
-                out.append(exc)
-        return out
-
-    def _merge(self, profile: Profile, given: Avatar, derived: Avatar | None) -> Avatar:
-        if derived is not None:  # decoded for its embedding: keep the hash that was given
-            return replace(derived, pdq=given.pdq, pdq_quality=given.pdq_quality)
-        thumb = self.features.thumbnail_of(profile.avatar) if profile.avatar else given.thumbnail
-        return replace(given, thumbnail=thumb, views=None)
 
     def remove_bank(self, bank: str) -> int:
         """Remove every account of a bank; how many."""
@@ -125,9 +119,9 @@ class BankWriter:
                 self.keeper.catch_up()
             return len(removed)
 
-    def remove(self, account_id: str) -> bool:
+    def remove(self, account_id: str, audit: AuditNote | None = None) -> bool:
         with self.keeper.write_lock:
-            row_id = self.store.remove(account_id)
+            row_id = self.store.remove(account_id, audit)
             if row_id is None:
                 return False
             self.keeper.catch_up()
@@ -147,7 +141,7 @@ def _target_bank(
     )
 
 
-def content_hash(profile: Profile, given: Avatar | None = None) -> str:
+def content_hash(profile: Profile) -> str:
     """What an upsert compares to decide whether an account changed."""
     fields = {
         "platform": profile.platform,
@@ -159,9 +153,10 @@ def content_hash(profile: Profile, given: Avatar | None = None) -> str:
         "avatar_url": profile.avatar_url,
         "avatar": hashlib.sha256(profile.avatar).hexdigest() if profile.avatar else None,
     }
-    if given is not None:  # signals given by another system
-        digest = hashlib.sha256(b"".join(given.pdq) + bytes([given.pdq_quality % 256]))
-        if given.embedding is not None:
-            digest.update(given.embedding.astype("<f4").tobytes())
-        fields["avatar_signals"] = digest.hexdigest()
+    kept = profile.avatar_features
+    if kept is not None:  # signals carried by a bank export: a change to them is a change
+        digest = hashlib.sha256(b"".join(kept.pdq) + bytes([kept.pdq_quality % 256]))
+        if kept.embedding is not None:
+            digest.update(kept.embedding.astype("<f4").tobytes())
+        fields["avatar_features"] = f"{kept.image_model}:{digest.hexdigest()}"
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()

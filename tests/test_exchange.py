@@ -211,11 +211,14 @@ def test_malformed_bundle_is_refused_whole(pipeline: Pipeline, tmp_path: Path) -
 
 def test_a_bad_line_refuses_an_exchange_import(pipeline: Pipeline, tmp_path: Path) -> None:
     file = tmp_path / "bank.jsonl"
-    file.write_text('{"id": "a", "handle": "x"}\n{"id": "b", "avatar_pdq": "zz"}\n')
+    signals = {"v": 1, "image_model": "fake:64", "pdq": ["zz"], "quality": 100}
+    bad = {"id": "b", "avatar_features": json.dumps(signals)}
+    file.write_text('{"id": "a", "handle": "x"}\n' + json.dumps(bad) + "\n")
     with pytest.raises(ImportRefused) as info:
         import_exchange(pipeline, "t", file)
-    assert info.value.errors == ["line 2: 'avatar_pdq' must be 64 hexadecimal digits (up to 8 "
-                                 "hashes, space-separated)"]  # fmt: skip
+    assert info.value.errors == [
+        "line 2: avatar_features.pdq must be 1 to 8 hashes of 64 hex digits"
+    ]
     assert pipeline.store.count() == 0
 
 
@@ -242,8 +245,10 @@ def test_embedding_of_another_encoder_is_not_used(source: Pipeline, tmp_path: Pa
     export_bank(source, source.store, file, "jsonl")
     lines = [json.loads(x) for x in file.read_text().splitlines()]
     for line in lines:
-        if "avatar_embedding" in line:
-            line["avatar_embedding"]["model"] = "another-model:64"
+        if line.get("avatar_features"):
+            signals = json.loads(line["avatar_features"])
+            signals["image_model"] = "another-model:64"
+            line["avatar_features"] = json.dumps(signals)
             line["avatar_b64"] = None
     file.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     target = open_at(tmp_path / "b")

@@ -47,7 +47,7 @@ def test_steps_are_recorded_and_run_once(tmp_path: Path) -> None:
     store.create_all()
     try:
         with store.engine.connect() as conn:
-            names = {r[0] for r in conn.exec_driver_sql("SELECT step FROM schema_version")}
+            names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM schema_version")}
         assert names == {s.name for s in STEPS}
         store.banks.delete("default")  # a bank removed stays removed
         store.create_all()

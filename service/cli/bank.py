@@ -128,10 +128,10 @@ def bank_export(
     except MirrorscanError as exc:
         raise fail(exc.detail + " (or stix, pdq)", 2) from exc
     settings = settings_for(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    Store(settings.db_url, readonly=True).close()  # no bank there: an error, not a new one
     store = Store(settings.db_url)
     try:
-        store.create_all()
+        store.create_all()  # an older data dir gets its banks (service.store.migrations)
         model = _image_model(settings)
         with err.status("exporting"):
             done = export_bank(None, store, file, kind, bank=bank, since=since,

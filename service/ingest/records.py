@@ -5,18 +5,15 @@ Lines, CSV, Parquet) carry them, validated by one pydantic model family and turn
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, PayloadTooLarge
+from service.ingest.avatar_features import parse_avatar_features
 from service.ingest.encoding import decode_b64
 
 _TEXT = 20_000  # hard backstop; the configurable limits are checked by the pipeline
@@ -72,39 +69,21 @@ class AccountIn(AccountFields):
         return self.to_profile(self.id, self.group)
 
 
-@dataclass(frozen=True, slots=True)
-class AvatarSignals:
-    """An avatar as another system (or another mirrorscan) derived it: its PDQ hash and
-    quality, and the image embedding with the name of the encoder that made it."""
-
-    pdq: tuple[bytes, ...]  # 32 bytes each: the image as given, then its dihedral variants
-    quality: int
-    embedding: npt.NDArray[np.float32] | None = None
-    model: str = ""
-
-
-class EmbeddingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    model: str = Field(..., min_length=1, max_length=200)
-    f16: str = Field(..., max_length=20_000, description="float16 little-endian, base64")
-
-
 class FileRecord(AccountIn):
     """One line of a profile file: an account's fields, any of them empty or null but ``id``,
     and the avatar inline (``avatar_b64``) or as a path relative to the file's folder.
 
-    Exchange fields (``mirrorscan bank export``): the ``bank`` the account is in, its avatar's
-    signals (``avatar_pdq`` hex, ``avatar_quality``, ``avatar_embedding``) so that an import
-    scores as the source did, and ``removed`` for an account an incremental export withdraws."""
+    Exchange fields (``mirrorscan bank export``): the ``bank`` the account is in and its kind,
+    its avatar's stored signals (``avatar_features``: PDQ hashes and quality, the embedding and
+    its encoder; ``service.ingest.avatar_features``) so that an import scores as the source did,
+    and ``removed`` for an account an incremental export withdraws."""
 
     model_config = ConfigDict(strict=True)
 
     avatar_path: str | None = None
     bank_kind: str | None = Field(None, pattern="^(banned|allow)$")
-    # the image's hash, then (space-separated) its dihedral variants' hashes
-    avatar_pdq: str | None = Field(None, pattern="^[0-9a-fA-F]{64}( [0-9a-fA-F]{64}){0,7}$")
-    avatar_quality: int | None = Field(None, ge=0, le=100)
-    avatar_embedding: EmbeddingIn | None = None
+    # a bank export's stored avatar signals (``service.ingest.avatar_features``)
+    avatar_features: str | None = Field(None, max_length=20_000)
     removed: bool = False
 
     @field_validator(*_STRINGS, mode="before")
@@ -127,37 +106,8 @@ class FileRecord(AccountIn):
     def file_profile(self, base: Path, max_avatar_bytes: int) -> Profile:
         avatar = None if self.avatar_b64 else _read_avatar(self.avatar_path, base, max_avatar_bytes)
         profile = self.to_profile(self.id, self.group or None, avatar)
-        return replace(profile, avatar_url=profile.avatar_url or None)
-
-    def signals(self) -> AvatarSignals | None:
-        if self.avatar_pdq is None:
-            if self.avatar_embedding is not None:
-                raise InvalidInput("'avatar_embedding' needs 'avatar_pdq'")
-            return None
-        embedding, model = None, ""
-        if self.avatar_embedding is not None:
-            embedding = decode_f16(self.avatar_embedding.f16)
-            model = self.avatar_embedding.model
-        quality = 100 if self.avatar_quality is None else self.avatar_quality
-        hashes = tuple(bytes.fromhex(h) for h in self.avatar_pdq.split())
-        return AvatarSignals(hashes, quality, embedding, model)
-
-
-def decode_f16(text: str) -> npt.NDArray[np.float32]:
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("'avatar_embedding.f16' is not base64") from None
-    if not raw or len(raw) % 2:
-        raise InvalidInput("'avatar_embedding.f16' is not a float16 vector")
-    vec = np.frombuffer(raw, dtype="<f2").astype(np.float32)
-    if not np.isfinite(vec).all():
-        raise InvalidInput("'avatar_embedding.f16' holds values that are not finite")
-    return vec
-
-
-def encode_f16(vec: npt.NDArray[np.float32]) -> str:
-    return base64.b64encode(np.asarray(vec, dtype="<f2").tobytes()).decode()
+        stored = parse_avatar_features(self.avatar_features) if self.avatar_features else None
+        return replace(profile, avatar_url=profile.avatar_url or None, avatar_features=stored)
 
 
 FIELDS = frozenset(FileRecord.model_fields)
@@ -171,9 +121,7 @@ _MUST = {
     "avatar_b64": "a string",
     "bank": "a string or null",
     "bank_kind": '"banned" or "allow"',
-    "avatar_pdq": "64 hexadecimal digits (up to 8 hashes, space-separated)",
-    "avatar_quality": "an integer from 0 to 100",
-    "avatar_embedding": 'an object {"model", "f16"}',
+    "avatar_features": "a string or null",
     "removed": "true or false",
     **{name: "a string" for name in _STRINGS},
 }
@@ -196,7 +144,6 @@ class Record:
     line: int
     profile: Profile
     bank: str | None = None  # the exchange fields, when the line has them
-    signals: AvatarSignals | None = None
     removed: bool = False
     bank_kind: str | None = None
 
@@ -208,8 +155,7 @@ def record_from_dict(
     try:
         record = file_record(data)
         profile = record.file_profile(base, max_avatar_bytes)
-        return Record(number, profile, record.bank, record.signals(), record.removed,
-                      record.bank_kind)  # fmt: skip
+        return Record(number, profile, record.bank, record.removed, record.bank_kind)
     except MirrorscanError as exc:
         ident = data.get("id") if isinstance(data, dict) else None
         return LineError(number, exc.detail, ident if isinstance(ident, str) else None)

@@ -68,12 +68,11 @@ def walk(
 
 
 def chain_head(log: AuditLog) -> str | None:
-    """HOOK (issue 14 x hardening): the audit log's hash-chain head, once the hardening
-    branch's chain (``service/store/audit.py``) exists. Until then there is none and exports
-    say so (``chain_head: null``). When the chain lands, expose its head as ``AuditLog.head()``
-    (or change this one line)."""
-    head = getattr(log, "head", None)
-    return str(head()) if callable(head) else None
+    """The audit log's hash-chain head as ``SEQ:HASH`` (what ``mirrorscan doctor
+    --audit-anchor`` takes back to check that nothing up to it was changed or removed); None
+    for an empty log."""
+    seq, digest = log.head()
+    return None if seq is None else f"{seq}:{digest}"
 
 
 def _utc(at: datetime) -> datetime:

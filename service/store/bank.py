@@ -5,7 +5,7 @@ snapshot built at counter N can catch up by replaying the rows with ``seq > N``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
-from service.store.audit import AuditLog, append_only
+from service.store.audit import AuditLog, AuditNote, append_entry, append_only, ensure_counter
 from service.store.banks import BankStore
 from service.store.engine import open_engine
 from service.store.migrations import migrate
@@ -88,15 +88,18 @@ class Store:
         return self._session
 
     def create_all(self) -> None:
+        """Create the tables, run the migration steps they need (``store.migrations``), and
+        install the audit log's triggers and the counters."""
         Base.metadata.create_all(self.engine)
+        migrate(self.engine)
         with self.engine.begin() as conn:
             append_only(conn)
+            ensure_counter(conn)
             if (
                 conn.execute(select(CounterRow).where(CounterRow.name == "accounts")).first()
                 is None
             ):
                 conn.execute(insert(CounterRow).values(name="accounts", value=0))
-        migrate(self.engine)  # columns added to existing tables (service.store.migrations)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -133,9 +136,15 @@ class Store:
                     out[id_] = Fingerprint(row_id, h, v, r, b)
         return out
 
-    def upsert(self, items: Sequence[Upsert]) -> list[UpsertResult]:
+    def upsert(
+        self,
+        items: Sequence[Upsert],
+        audit: Callable[[list[UpsertResult]], AuditNote | None] | None = None,
+    ) -> list[UpsertResult]:
         """Insert or replace accounts by id in one transaction; one result per item, in order
-        (of repeated ids the last is written, and each gets its result)."""
+        (of repeated ids the last is written, and each gets its result). ``audit`` turns the
+        results into the audit entry written in the same transaction: the accounts and the
+        entry recording them are committed together or not at all."""
         order = [i.profile.id for i in items]
         items = list({i.profile.id: i for i in items}.values())
         results: list[UpsertResult] = []
@@ -169,8 +178,12 @@ class Store:
                 s.add_all(KeyRow(key=k, row_id=row.row_id) for k in sorted(item.keys))
                 existing[item.profile.id] = row
                 results.append(UpsertResult(row.id, row.row_id, outcome))
-        by_id = {r.id: r for r in results}
-        return [by_id[i] for i in order]
+            by_id = {r.id: r for r in results}
+            ordered = [by_id[i] for i in order]
+            note = audit(ordered) if audit is not None else None
+            if note is not None:
+                append_entry(s, note)
+        return ordered
 
     def remove_bank(self, bank: str) -> list[int]:
         """Mark every active account of ``bank`` removed in one change; their row ids."""
@@ -202,8 +215,9 @@ class Store:
                 out.update((int(r), str(b)) for r, b in s.execute(q))
         return out
 
-    def remove(self, account_id: str) -> int | None:
-        """Mark an account removed; returns its row id, or None when absent or already removed."""
+    def remove(self, account_id: str, audit: AuditNote | None = None) -> int | None:
+        """Mark an account removed (with its audit entry, in the same transaction); returns its
+        row id, or None when absent or already removed (nothing is written then)."""
         with self._session.begin() as s:
             row = s.scalar(select(AccountRow).where(AccountRow.id == account_id))
             if row is None or row.removed:
@@ -212,6 +226,8 @@ class Store:
             row.seq = self._next_seq(s)
             row.updated_at = utcnow()
             s.execute(delete(KeyRow).where(KeyRow.row_id == row.row_id))
+            if audit is not None:
+                append_entry(s, audit)
             return row.row_id
 
     def get(self, account_id: str) -> StoredAccount | None:
@@ -446,5 +462,6 @@ def _to_account(row: AccountRow) -> StoredAccount:
     features = Features(
         name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
     )
-    return StoredAccount(row_id=row.row_id, profile=profile, features=features, removed=row.removed,
-                         bank=row.bank)  # fmt: skip
+    return StoredAccount(row_id=row.row_id, profile=profile, features=features,
+                         removed=row.removed, bank=row.bank,
+                         encoder_version=row.encoder_version)  # fmt: skip

@@ -1,4 +1,5 @@
-"""Changes to the banks and their accounts, each with its entry in the audit log and a
+"""Changes to the banks and their accounts, each with its entry in the audit log (written in
+the same transaction as an account change: both are committed or neither is) and a
 ``bank.changed`` event for webhooks."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.pipeline import Pipeline
+from service.store.audit import AuditNote
 from service.store.bank import Store, UpsertResult
 from service.store.banks import Bank, BankStats
 from service.store.schema import DEFAULT_BANK
@@ -45,12 +47,19 @@ def put_account(
 ) -> UpsertResult:
     """Add or replace one account (by id); raises what makes it unusable."""
     store = pipeline.store
-    [result] = pipeline.upsert([profile], bank=target_bank(store, bank))
+    target = target_bank(store, bank)
+    where = _landing(store, profile.id, target)
+
+    def note(outcomes: list[Outcome]) -> AuditNote | None:
+        [outcome] = outcomes
+        if isinstance(outcome, MirrorscanError):
+            return None
+        payload = {"outcome": outcome.outcome, "bank": where}
+        return AuditNote(actor, "account.put", profile.id, payload)
+
+    [result] = pipeline.upsert([profile], audit=note, bank=target)
     if isinstance(result, MirrorscanError):
         raise result
-    where = _bank_of(store, profile.id)
-    store.audit_log.append(actor, "account.put", profile.id,
-                           {"outcome": result.outcome, "bank": where})  # fmt: skip
     if result.outcome != "unchanged":
         changed(store, actor, "account.put", where, account_ids=[profile.id],
                 outcome=result.outcome)  # fmt: skip
@@ -67,32 +76,48 @@ def put_accounts(
     item's outcome, in order, and the tally the audit entry records."""
     store = pipeline.store
     target = target_bank(store, bank)
-    written = iter(pipeline.upsert([p for p in items if isinstance(p, Profile)], bank=target))
+    parse_errors = sum(isinstance(p, MirrorscanError) for p in items)
+
+    def note(outcomes: list[Outcome]) -> AuditNote:
+        payload: dict[str, Any] = {**tally_of(outcomes, parse_errors), "bank": target or ""}
+        return AuditNote(actor, "account.bulk", "", payload)
+
+    profiles = [p for p in items if isinstance(p, Profile)]
+    written = iter(pipeline.upsert(profiles, audit=note, bank=target))
     outcomes: list[Outcome] = [
         p if isinstance(p, MirrorscanError) else next(written) for p in items
     ]
+    return outcomes, tally_of(outcomes)
+
+
+def tally_of(outcomes: Sequence[Outcome], more_errors: int = 0) -> dict[str, int]:
     counts = Counter("error" if isinstance(o, MirrorscanError) else o.outcome for o in outcomes)
-    tally = {str(k): v for k, v in counts.items()}
-    store.audit_log.append(actor, "account.bulk", "", {**tally, "bank": target or ""})
-    ids = [o.id for o in outcomes if isinstance(o, UpsertResult) and o.outcome != "unchanged"]
-    if ids:
-        changed(store, actor, "account.bulk", target or "", account_ids=ids, counts=tally)
-    return outcomes, tally
+    if more_errors:
+        counts["error"] += more_errors
+    return {str(k): v for k, v in counts.items()}
 
 
 def remove_account(pipeline: Pipeline, actor: str, account_id: str) -> None:
     """Remove an account; ``NotFound`` when there is none by that id."""
     store = pipeline.store
     where = _bank_of(store, account_id)
-    if not pipeline.remove(account_id):
+    note = AuditNote(actor, "account.remove", account_id, {"bank": where})
+    if not pipeline.remove(account_id, note):
         raise NotFound(f"no banned account with id {account_id!r}")
-    store.audit_log.append(actor, "account.remove", account_id, {"bank": where})
     changed(store, actor, "account.remove", where, account_ids=[account_id])
 
 
 def _bank_of(store: Store, account_id: str) -> str:
     account = store.get(account_id)
     return account.bank if account is not None else ""
+
+
+def _landing(store: Store, account_id: str, target: str | None) -> str:
+    """The bank an upsert puts the account in (``BankWriter``'s rule)."""
+    if target is not None:
+        return target
+    account = store.get(account_id)
+    return account.bank if account is not None and not account.removed else DEFAULT_BANK
 
 
 # --- banks --------------------------------------------------------------------------------

@@ -1,17 +1,16 @@
-"""Writing records read from a file into their banks: the bank each goes to, the avatar signals
-another system derived, withdrawals, and the checks that make an import refuse before it writes
-anything. Shared by ``bank import`` (``service.usecases.batch``) and the exchange
-(``service.usecases.exchange``)."""
+"""Writing records read from a file into their banks: the bank each goes to, withdrawals, and
+the checks that make an import refuse before it writes anything; the avatar signals another
+system derived travel in ``Profile.avatar_features``. Shared by ``bank import``
+(``service.usecases.batch``) and the exchange (``service.usecases.exchange``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from service.domain import Avatar
 from service.errors import MirrorscanError
 from service.ingest.exchange import Problems
-from service.ingest.records import AvatarSignals, Record
+from service.ingest.records import Record
 from service.pipeline import Pipeline
 from service.store.bank import UpsertResult
 from service.store.banks import check_name
@@ -30,13 +29,6 @@ def image_model(pipeline: Pipeline) -> str:
     """The name an exported avatar embedding carries: it is used on import only when the
     importing service's image encoder has the same name."""
     return f"{pipeline.image.name}:{pipeline.image.dim}"
-
-
-def to_avatar(signals: AvatarSignals | None, model: str) -> Avatar | None:
-    if signals is None:
-        return None
-    embedding = signals.embedding if signals.model == model else None
-    return Avatar(signals.pdq, signals.quality, embedding, b"")
 
 
 def target_of(record: Record, override: str | None) -> str | None:
@@ -82,7 +74,6 @@ def ensure_banks(pipeline: Pipeline, records: Sequence[Record], override: str | 
 def apply(pipeline: Pipeline, records: Sequence[Record], override: str | None) -> Applied:
     """Write one batch: upserts grouped by target bank, withdrawals of accounts in the target
     bank (an account elsewhere is left alone: ``absent``)."""
-    model = image_model(pipeline)
     outcomes: list[UpsertResult | str | MirrorscanError | None] = [None] * len(records)
     groups: dict[str | None, list[int]] = {}
     for i, r in enumerate(records):
@@ -90,11 +81,7 @@ def apply(pipeline: Pipeline, records: Sequence[Record], override: str | None) -
     for bank, idx in groups.items():
         writes = [i for i in idx if not records[i].removed]
         if writes:
-            results = pipeline.upsert(
-                [records[i].profile for i in writes],
-                bank=bank,
-                avatars=[to_avatar(records[i].signals, model) for i in writes],
-            )
+            results = pipeline.upsert([records[i].profile for i in writes], bank=bank)
             for i, result in zip(writes, results, strict=True):
                 outcomes[i] = result
         for i in idx:

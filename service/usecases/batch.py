@@ -20,8 +20,8 @@ from typing import Any, TextIO, TypeVar
 
 from service.domain import Progress, StoredAccount, Verdict
 from service.errors import InvalidInput, MirrorscanError
+from service.ingest.avatar_features import format_avatar_features
 from service.ingest.files import Format, LineError, Record, file_format, read_profiles
-from service.ingest.records import encode_f16
 from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
 from service.store.bank import Store
@@ -163,8 +163,11 @@ def export_file(
 ) -> int:
     """Write every active account (of ``bank``, or all) to a file the importer reads back. The
     bank keeps no original avatar, so ``avatars`` writes the stored thumbnail as
-    ``avatar_b64``; JSON Lines also carry each account's bank and avatar signals (PDQ hash and
-    quality, and the embedding named by ``image_model``), so an import scores as this bank."""
+    ``avatar_b64``, and every avatar's stored signals (derived from the original) as
+    ``avatar_features``, which the importer keeps instead of re-deriving them from the
+    thumbnail, so an import scores as this bank. JSON Lines also carry each account's bank and
+    its kind, and ``removed`` for a withdrawn account (an incremental export); ``image_model``
+    names the embedding of an account stored without its encoders' names."""
     count = 0
     kinds: dict[str, str] = {b.name: b.kind for b in store.banks.list()}
     with profile_writer(path, file_format(path, fmt)) as write:
@@ -189,11 +192,6 @@ def export_row(
         extra["bank_kind"] = kinds.get(account.bank, "banned")
     if account.removed:
         extra["removed"] = True
-    elif avatar is not None and avatar.pdq:
-        extra["avatar_pdq"] = " ".join(h.hex() for h in avatar.pdq)
-        extra["avatar_quality"] = avatar.pdq_quality
-        if avatar.embedding is not None and image_model:
-            extra["avatar_embedding"] = {"model": image_model, "f16": encode_f16(avatar.embedding)}
     return {
         "id": p.id,
         "platform": p.platform,
@@ -204,8 +202,17 @@ def export_row(
         "avatar_url": p.avatar_url,
         "avatar_b64": base64.b64encode(thumb).decode() if thumb else None,
         "group": p.group,
+        "avatar_features": None
+        if avatar is None or not avatar.pdq or account.removed
+        else format_avatar_features(avatar, _image_part(account.encoder_version) or image_model),
         **extra,
     }
+
+
+def _image_part(encoder_version: str) -> str:
+    """``text:dim|image:dim[|how]`` -> ``image:dim``."""
+    parts = encoder_version.split("|")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def verdict_line(verdict: Verdict) -> dict[str, Any]:

@@ -15,7 +15,12 @@ from service.usecases import bank
 router = APIRouter(prefix="/v1/accounts", tags=["bank"])
 
 
-@router.put("/{account_id}", response_model=AccountOut, summary="Add or replace a banned account")
+@router.put(
+    "/{account_id}",
+    response_model=AccountOut,
+    summary="Add or replace a banned account",
+    responses={201: {"model": AccountOut, "description": "created (or restored)"}},
+)
 async def put_account(
     account_id: str,
     body: AccountFields,
@@ -62,7 +67,8 @@ async def bulk(
 ) -> BulkOut:
     """Up to ``limits.max_bulk`` accounts of one bank (each item's ``bank``, the same for all, or
     none: existing accounts keep theirs, new ones go to the default bank); a result per item,
-    in order."""
+    in order. Costs its key one rate-limit unit per account."""
+    runtime.admission.charge(caller.label, "bank:write", len(body.accounts) - 1)
     named = {a.bank for a in body.accounts if a.bank is not None}
     if len(named) > 1:
         raise InvalidInput(f"one bank per bulk request; these name {sorted(named)}")

@@ -41,7 +41,10 @@ class AuditEntryOut(BaseModel):
 class AuditPage(BaseModel):
     entries: list[AuditEntryOut]
     next_before: int | None = Field(description="pass as ?before= for the next (older) page")
-    chain_head: str | None = Field(description="the audit chain's head hash (null: no chain)")
+    chain_head: str | None = Field(
+        description="the audit chain's head as SEQ:HASH, for `mirrorscan doctor --audit-anchor` "
+        "(null: an empty log)"
+    )
 
 
 def _filter(actions: list[str] | None, actor: str | None, since: datetime | None,

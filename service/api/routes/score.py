@@ -5,6 +5,7 @@ banks read (``banks``, default every enabled banned bank), how many matches come
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import replace
 from typing import Annotated, Literal
 
@@ -80,18 +81,24 @@ async def score_batch(
     body: BatchIn,
     runtime: RuntimeDep,
     pipeline: PipelineDep,
-    _caller: ScoreCaller,
+    caller: ScoreCaller,
     banks: Banks = None,
     limit: Limit = None,
     min_score: MinScore = 0.0,
     detail: Detail = "summary",
 ) -> BatchOut:
-    """Each profile gets its verdict or its own problem; one bad profile fails only itself."""
+    """Each profile gets its verdict or its own problem; one bad profile fails only itself.
+    A batch costs its key one rate-limit unit per profile, and runs in chunks that interleave
+    with other keys' work."""
+    runtime.admission.charge(caller.label, "score", len(body.profiles) - 1)
     parsed = parse_items(body.profiles, limit=runtime.settings.limits.max_batch, what="batch")
     fetched = await asyncio.gather(*(_fetched(p, runtime) for p in parsed))
     scope = await scope_of(runtime, pipeline, banks)
     todo = [p for p in fetched if isinstance(p, Profile)]
-    done = iter(await runtime.run(score_profiles, pipeline, todo, scope, limit))
+    size = runtime.settings.fairness.batch_chunk
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    calls = [functools.partial(score_profiles, pipeline, c, scope, limit) for c in chunks]
+    done = iter([v for chunk in await runtime.run_all(calls) for v in chunk])
     outcomes: list[Verdict | MirrorscanError] = [
         p if isinstance(p, MirrorscanError) else next(done) for p in fetched
     ]

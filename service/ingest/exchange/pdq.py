@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from service.domain import Profile, StoredAccount
+from service.domain import Profile, StoredAccount, StoredAvatar
 from service.ingest.exchange import Problems
-from service.ingest.records import AvatarSignals, Record
+from service.ingest.records import Record
 
 COLUMNS = ("collab", "signal_type", "signal_str", "category", "tags", "account_id", "quality",
            "group", "distance")  # fmt: skip
@@ -147,5 +147,6 @@ def _record(
         problems.add(f"line {number}: account_id is longer than 200 characters")
         return None
     hashed = bytes.fromhex(value)
-    profile = Profile(id=account_id or f"pdq-{value.lower()}", group=group)
-    return Record(number, profile, bank, AvatarSignals((hashed,), q), False, kind)
+    signals = StoredAvatar("", (hashed,), q)  # a hash alone: no embedding, no picture
+    profile = Profile(id=account_id or f"pdq-{value.lower()}", group=group, avatar_features=signals)
+    return Record(number, profile, bank, False, kind)

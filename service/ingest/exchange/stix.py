@@ -25,9 +25,10 @@ from typing import Any
 import stix2
 from stix2validator import ValidationOptions, validate_instance
 
-from service.domain import Profile, StoredAccount
+from service.domain import Profile, StoredAccount, StoredAvatar
+from service.ingest.avatar_features import decode_f16, encode_f16
 from service.ingest.exchange import Problems
-from service.ingest.records import AvatarSignals, Record, decode_f16, encode_f16
+from service.ingest.records import Record
 
 NAMESPACE = uuid.UUID("5b0c6f0e-7a0e-4d8c-9c52-2f3c0b1a9e11")  # mirrorscan's UUIDv5 namespace
 ACCOUNT_TYPE = {"x": "twitter", "facebook": "facebook"}
@@ -238,6 +239,7 @@ def _record(i: int, o: dict[str, Any], group: str | None, group_type: str | None
         links=tuple(links),
         avatar_url=_text(o, "x_mirrorscan_avatar_url") or None,
         group=group or None,
+        avatar_features=_signals(o),
     )
     kind = _text(o, "x_mirrorscan_bank_kind") or ("allow" if group_type == "identity" else None)
     if kind not in (None, "banned", "allow"):
@@ -245,7 +247,7 @@ def _record(i: int, o: dict[str, Any], group: str | None, group_type: str | None
     removed = o.get("x_mirrorscan_removed", False)
     if not isinstance(removed, bool):
         raise ValueError("x_mirrorscan_removed must be true or false")
-    return Record(i, profile, _text(o, "x_mirrorscan_bank") or None, _signals(o), removed, kind)
+    return Record(i, profile, _text(o, "x_mirrorscan_bank") or None, removed, kind)
 
 
 def _text(o: dict[str, Any], key: str) -> str:
@@ -257,7 +259,7 @@ def _text(o: dict[str, Any], key: str) -> str:
     return value
 
 
-def _signals(o: dict[str, Any]) -> AvatarSignals | None:
+def _signals(o: dict[str, Any]) -> StoredAvatar | None:
     pdq = o.get("x_mirrorscan_pdq", o.get("x_pdq"))
     if pdq is None:
         return None
@@ -280,14 +282,14 @@ def _signals(o: dict[str, Any]) -> AvatarSignals | None:
         raise ValueError("x_mirrorscan_pdq_quality must be an integer from 0 to 100")
     emb = o.get("x_mirrorscan_avatar_embedding")
     if emb is None:
-        return AvatarSignals(hashes, quality)
+        return StoredAvatar("", hashes, quality)
     if not isinstance(emb, dict) or not isinstance(emb.get("model"), str):
         raise ValueError('x_mirrorscan_avatar_embedding must be {"model": str, "f16": str}')
     try:
-        vec = decode_f16(str(emb.get("f16", "")))
+        vec = decode_f16(str(emb.get("f16", "")), "x_mirrorscan_avatar_embedding.f16")
     except Exception as exc:
         raise ValueError(str(getattr(exc, "detail", exc))) from None
-    return AvatarSignals(hashes, quality, vec, emb["model"])
+    return StoredAvatar(emb["model"], hashes, quality, vec)
 
 
 def _is_hash(value: str) -> bool:

@@ -7,9 +7,10 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
+from service.domain import MAX_SEQ
 from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.store.bank import Store
 from service.usecases import decisions
@@ -61,7 +62,9 @@ async def check(
 
 
 @router.get("/checks/{check_id}")
-async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> Response:
+async def result(
+    ctx: Moderator, check_id: str, recorded: int | None = Query(None, ge=1, le=MAX_SEQ)
+) -> Response:
     record = ctx.web.checks.get(check_id, ctx.label)
     if record is None:
         raise NotFound(EXPIRED)
