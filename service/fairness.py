@@ -94,6 +94,8 @@ class FairExecutor:
         self, key: str, calls: Sequence[Callable[[], Any]], deadline: float | None = None
     ) -> list[Future[Any]]:
         """Queue every call for ``key`` or none (``Overloaded`` when they do not fit)."""
+        if not calls:  # a key with an empty queue in the round-robin order would kill a worker
+            return []
         with self._cv:
             if self._closed:
                 raise RuntimeError("the executor is shut down")

@@ -57,6 +57,15 @@ def test_keys_take_turns_on_one_worker() -> None:
     pool.shutdown()
 
 
+def test_nothing_to_queue_leaves_the_workers_alive() -> None:
+    """A batch whose every item failed to parse queues no call; the pool still serves."""
+    pool = FairExecutor(workers=1, max_queue=100)
+    assert pool.submit_many("key:a", []) == []
+    [after] = pool.submit_many("key:b", [lambda: "served"])
+    assert after.result(timeout=5) == "served"
+    pool.shutdown()
+
+
 def test_a_full_queue_refuses_all_or_nothing_and_a_deadline_drops_queued_work() -> None:
     pool = FairExecutor(workers=1, max_queue=3)
     gate = threading.Event()
