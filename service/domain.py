@@ -16,6 +16,8 @@ Vector = npt.NDArray[np.float32]
 # The largest sequence number (audit entries, store changes) a query may name: a signed 64-bit
 # integer, what SQLite and PostgreSQL hold. A larger ``?before=`` is refused, not a 500.
 MAX_SEQ = 2**63 - 1
+# A bank's name (``service.store.banks``), also the pattern the API's schemas document.
+BANK_NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 # How long work reports how far it got: called with the number of items just done.
 Progress = Callable[[int], None]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from service.domain import Profile
+from service.domain import BANK_NAME, Profile
 from service.errors import InvalidInput, MirrorscanError, PayloadTooLarge
 from service.ingest.avatar_features import parse_avatar_features
 from service.ingest.encoding import decode_b64
@@ -57,7 +57,7 @@ class ProfileIn(ProfileFields):
 class AccountFields(ProfileFields):
     group: str | None = Field(None, max_length=200, examples=["Tehreek-e-Taliban Pakistan"])
     bank: str | None = Field(
-        None, max_length=100, description="the bank it goes to (default: its current bank, or "
+        None, pattern=BANK_NAME, description="the bank it goes to (default: its current bank, or "
         "'default' for a new account)", examples=["pk-proscribed"],
     )  # fmt: skip
 

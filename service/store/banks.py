@@ -16,12 +16,13 @@ from typing import Literal
 from sqlalchemy import Boolean, DateTime, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from service.domain import BANK_NAME
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.schema import DEFAULT_BANK, AccountRow, Base, utcnow
 
 Kind = Literal["banned", "allow"]
 KINDS: tuple[Kind, ...] = ("banned", "allow")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_NAME = re.compile(BANK_NAME)
 
 
 class BankRow(Base):

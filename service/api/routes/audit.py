@@ -4,14 +4,16 @@ exports of it or of the decisions, each carrying the audit chain's head hash."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from service.api.deps import Admin, PipelineDep, RuntimeDep
+from service.domain import MAX_SEQ
 from service.store.audit_query import AuditFilter, chain_head
 from service.usecases import audit
 
@@ -25,8 +27,22 @@ Actions = Annotated[
           "webhook.delete"),
 ]  # fmt: skip
 Actor = Annotated[str | None, Query(max_length=200, description="e.g. key:1a2b3c4d")]
-Since = Annotated[datetime | None, Query(description="from this time (ISO 8601), inclusive")]
-Until = Annotated[datetime | None, Query(description="before this time, exclusive")]
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?")
+
+
+def _iso_only(value: Any) -> Any:
+    """An ISO 8601 time, as documented; not a number read as Unix seconds."""
+    if isinstance(value, str) and not _ISO.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date-time")
+    return value
+
+
+Since = Annotated[datetime | None, BeforeValidator(_iso_only),
+                  Query(description="from this time (ISO 8601), inclusive")]  # fmt: skip
+Until = Annotated[datetime | None, BeforeValidator(_iso_only),
+                  Query(description="before this time, exclusive")]  # fmt: skip
+EXPORT_TYPES = {"text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}}}  # fmt: skip
 
 
 class AuditEntryOut(BaseModel):
@@ -62,7 +78,7 @@ async def list_entries(
     actor: Actor = None,
     since: Since = None,
     until: Until = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     f = _filter(action, actor, since, until)
@@ -76,7 +92,12 @@ async def list_entries(
     )  # fmt: skip
 
 
-@router.get("/export", summary="Export audit entries or decisions (CSV, JSON Lines)")
+@router.get(
+    "/export",
+    summary="Export audit entries or decisions (CSV, JSON Lines)",
+    response_class=Response,
+    responses={200: {"description": "the export", "content": EXPORT_TYPES}},
+)
 async def export(
     runtime: RuntimeDep,
     pipeline: PipelineDep,

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.background import BackgroundTask
 
 from service.api.deps import Admin, BankWriter, PipelineDep, RuntimeDep
+from service.domain import BANK_NAME
 from service.store.banks import BankStats
 from service.usecases import bank as banks
 from service.usecases.exchange import CURSOR_HEADER, MEDIA_TYPES, export_bank, import_bytes
@@ -24,17 +25,17 @@ router = APIRouter(tags=["banks"])
 
 class BankIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(..., min_length=1, max_length=64, examples=["pk-proscribed"])
+    name: str = Field(..., pattern=BANK_NAME, examples=["pk-proscribed"])
     kind: Literal["banned", "allow"] = Field(
         "banned", description="banned: matched against; allow: official accounts never blocked"
     )
     description: str = Field("", max_length=2000)
-    enabled: bool = True
+    enabled: StrictBool = True  # 0 or "yes" is refused, not read as a boolean
 
 
 class BankPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     description: str | None = Field(None, max_length=2000)
 
 
@@ -57,7 +58,12 @@ class BankOut(BaseModel):
         return cls(name=b.name, kind=b.kind, enabled=b.enabled, description=b.description,
                    created_at=b.created_at, accounts=s.accounts, removed=s.removed,
                    with_avatar=s.with_avatar, platforms=s.platforms, groups=s.groups,
-                   last_change=s.last_change)  # fmt: skip
+                   last_change=_utc(s.last_change))  # fmt: skip
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """A stored time with its UTC offset (SQLite gives it back without one)."""
+    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
 class BankList(BaseModel):
