@@ -14,7 +14,6 @@ from sqlalchemy import (
     Engine,
     delete,
     func,
-    insert,
     select,
     tuple_,
     update,
@@ -22,8 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
+from service.store import counters, shared_schema  # noqa: F401  (shared_schema: its tables)
 from service.store.audit import AuditLog, append_only
 from service.store.engine import open_engine
+from service.store.exclusive import exclusive
 from service.store.schema import AccountRow, Base, CounterRow, KeyRow, utcnow
 
 PDQ_BYTES = 32
@@ -79,14 +80,13 @@ class Store:
         return self._session
 
     def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
-            append_only(conn)
-            if (
-                conn.execute(select(CounterRow).where(CounterRow.name == "accounts")).first()
-                is None
-            ):
-                conn.execute(insert(CounterRow).values(name="accounts", value=0))
+        """Create what is missing (tables, triggers, counters); one process at a time, so two
+        replicas starting together on one store do not race."""
+        with exclusive(self.engine, "mirrorscan.schema"):
+            Base.metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                append_only(conn)
+                counters.ensure(conn)
 
     def close(self) -> None:
         self.engine.dispose()
