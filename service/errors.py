@@ -19,6 +19,11 @@ class MirrorscanError(Exception):
     def type_uri(self) -> str:
         return f"https://mirrorscan.dev/problems/{self.type_slug}"
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the problem (``Retry-After``)."""
+        return {}
+
 
 class InvalidInput(MirrorscanError):
     status = 422
@@ -66,6 +71,20 @@ class Forbidden(MirrorscanError):
     status = 403
     title = "Forbidden"
     type_slug = "forbidden"
+
+
+class TooManyRequests(MirrorscanError):
+    status = 429
+    title = "Too many requests"
+    type_slug = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = max(1, retry_after_s)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
 
 
 class NotReady(MirrorscanError):

@@ -5,20 +5,24 @@ pipeline once it has loaded. API routes (through ``service.api.deps``) and pages
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, Protocol, TypeVar
 
-from service.auth import KeyRing
+from service.auth import Authenticator, KeyRing
 from service.config import Settings
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
+from service.follower import Follower
 from service.ingest.fetch import SafeFetcher
 from service.metrics import Metrics
 from service.pipeline import Pipeline
 from service.store.jobs import JobStore
+from service.store.shared import SharedState
+from service.throttle import FailureThrottle
 from service.usecases.jobs import JobRunner
 
 log = logging.getLogger(__name__)
@@ -50,7 +54,12 @@ def parse_items(
 class Runtime:
     def __init__(self, settings: Settings, keys: KeyRing) -> None:
         self.settings = settings
-        self.keys = keys
+        # --- replicas: the key ring (settings + store), the shared state, the follower -----
+        self.keys = Authenticator(keys, FailureThrottle(settings.throttle))
+        self._shared: SharedState | None = None
+        self._follower: asyncio.Task[None] | None = None
+        self._following: Follower | None = None
+        # -----------------------------------------------------------------------------------
         # encode/search are CPU-bound: never inline in async code, never a thread per request
         self.executor = ThreadPoolExecutor(
             max_workers=settings.workers, thread_name_prefix="mirrorscan-cpu"
@@ -77,6 +86,49 @@ class Runtime:
     @property
     def ready(self) -> bool:
         return self._pipeline is not None and self._pipeline.ready
+
+    # --- replicas: what every replica on the store shares, and following it ----------------
+
+    @property
+    def shared(self) -> SharedState:
+        """Keys, moderator sessions and page records in the store (``NotReady`` until open)."""
+        if self._shared is None:
+            raise NotReady(self.load_error or "the store is still opening")
+        return self._shared
+
+    async def open_shared(self) -> None:
+        """Open the store's shared state, load its keys, and start following the store (bank
+        changes, keys, rebuilt snapshots) every ``replicas.poll_s``: see ``service.follower``.
+        Called before the app serves (quick); a failure is reported like a failed load."""
+        try:
+            shared = await asyncio.to_thread(SharedState.open, self.settings)
+        except Exception as exc:  # surfaced on /readyz and every route, and logged
+            self.load_error = f"opening the store failed: {exc}"
+            log.exception("the store failed to open")
+            return
+        self._shared = shared
+        self._following = follower = Follower(
+            shared, self.keys, lambda: self._pipeline, self.settings.replicas.poll_s
+        )
+        try:
+            await asyncio.to_thread(follower.step)  # the store's keys, before the first request
+        except Exception:  # the follower retries every poll
+            log.exception("reading the store's keys failed")
+        self._follower = asyncio.create_task(follower.run(), name="mirrorscan-follower")
+
+    def follow_now(self) -> None:
+        """Apply the store's changes at once (this replica's own key changes), not at the next
+        poll. Blocking: call it from a thread."""
+        if self._following is not None:
+            self._following.step()
+
+    async def stop_following(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+
+    # ---------------------------------------------------------------------------------------
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()
@@ -121,4 +173,6 @@ class Runtime:
                 self._pipeline.write_snapshot()
             finally:
                 self._pipeline.close()
+        if self._shared is not None:
+            self._shared.close()
         self.executor.shutdown(wait=True, cancel_futures=True)

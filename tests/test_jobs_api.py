@@ -56,9 +56,10 @@ def wait_job(client: TestClient, location: str, timeout: float = 120) -> dict[st
 
 
 def test_rebuild_while_a_client_scores(settings: Settings, client: TestClient) -> None:
-    # another process (a CLI import) adds an account: the server's live indexes do not know it
+    # another process (a CLI import) adds an account: the server follows the store's changes
     writer = Pipeline.open(settings)
     writer.upsert([LATE])
+    written = time.monotonic()
     writer.close()
     probes = {
         "acct-17": "Acct Number 17",
@@ -103,10 +104,10 @@ def test_rebuild_while_a_client_scores(settings: Settings, client: TestClient) -
         if expected != "late":
             assert top == expected  # never a half-built index
     late = [(t, top == "late") for t, expected, _, top in seen if expected == "late"]
-    assert not any(found for t, found in late if t < asked)  # the old indexes do not know it
-    assert all(found for t, found in late if t > finished)  # the new snapshot answers
+    assert all(found for t, found in late if t > written + 1.0)  # followed within a second
+    assert all(found for t, found in late if t > finished)  # and the new snapshot has it
     flips = [b for (_, a), (_, b) in zip(late, late[1:], strict=False) if a != b]
-    assert flips == [True]  # one swap, never back
+    assert flips in ([], [True])  # found from then on, never lost (not even by the swap)
     ready = client.get("/readyz").json()
     assert ready["snapshot"] == job["result"]["snapshot"]
 

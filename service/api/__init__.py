@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from service.api import problems
-from service.api.routes import accounts, decisions, health, jobs, metrics, score
+from service.api.routes import accounts, decisions, health, jobs, keys, metrics, score
 
 
 def mount(app: FastAPI) -> None:
     """The error handlers (problem+json) and every route of the API."""
     problems.install(app)
-    for module in (health, score, accounts, decisions, metrics, jobs):
+    for module in (health, score, accounts, decisions, metrics, jobs, keys):
         app.include_router(module.router)

@@ -39,6 +39,7 @@ def _domain(request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "X-API-Key"} if exc.status == 401 else None
     if exc.status == 503:
         headers = {"Retry-After": "5"}
+    headers = {**(headers or {}), **exc.headers} or None  # e.g. Retry-After of a 429
     return problem_response(body, headers)
 
 

@@ -48,12 +48,12 @@ def serve(
     import uvicorn
 
     from service.app import create_app
-    from service.auth import ensure_admin_key
+    from service.usecases.keys import ensure_first_admin_key
 
     settings = settings_for(data_dir)
     if settings.fetch.allow_loopback:
         raise fail("MIRRORSCAN_FETCH__ALLOW_LOOPBACK is for tests only; refusing to serve", 2)
-    key = ensure_admin_key(settings)
+    key = ensure_first_admin_key(settings)
     if key:
         err.print(
             "[bold yellow]Created an admin API key (shown once, only its hash is kept):[/]\n"
