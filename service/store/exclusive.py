@@ -22,9 +22,12 @@ _memory_locks: dict[str, threading.Lock] = {}
 
 
 @contextmanager
-def exclusive(engine: Engine, name: str, *, wait_s: float | None = None) -> Iterator[bool]:
+def exclusive(
+    engine: Engine, name: str, *, wait_s: float | None = None, discard: bool = False
+) -> Iterator[bool]:
     """Hold the lock ``name`` for the block. Yields True when held, False when ``wait_s``
-    seconds passed without it (``None``: wait as long as it takes; 0: one try)."""
+    seconds passed without it (``None``: wait as long as it takes; 0: one try). ``discard``: a
+    lock used once (a job's), whose lock file goes when it is released."""
     deadline = None if wait_s is None else time.monotonic() + wait_s
     if engine.dialect.name == "postgresql":
         with _advisory(engine, name, deadline) as held:
@@ -36,7 +39,7 @@ def exclusive(engine: Engine, name: str, *, wait_s: float | None = None) -> Iter
             yield held
         return
     slug = re.sub(r"[^a-z0-9.-]", "-", name.lower())
-    with _file_lock(Path(f"{database}.{slug}.lock"), deadline) as held:
+    with _file_lock(Path(f"{database}.{slug}.lock"), deadline, discard) as held:
         yield held
 
 
@@ -69,7 +72,7 @@ def _advisory(engine: Engine, name: str, deadline: float | None) -> Iterator[boo
 
 
 @contextmanager
-def _file_lock(path: Path, deadline: float | None) -> Iterator[bool]:
+def _file_lock(path: Path, deadline: float | None, discard: bool) -> Iterator[bool]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         while True:
@@ -84,6 +87,8 @@ def _file_lock(path: Path, deadline: float | None) -> Iterator[bool]:
         try:
             yield True
         finally:
+            if discard:
+                path.unlink(missing_ok=True)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
