@@ -226,6 +226,9 @@ class Settings(BaseSettings):
     # /v1/keys live in the store
     api_keys: dict[str, list[str] | KeySpec] = Field(default_factory=dict)
     workers: int = Field(1, ge=1, le=64)  # encode/search threads; torch gets one thread each
+    # proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): the client
+    # address that failed keys are throttled by. Behind a load balancer, its address(es).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     models: ModelSettings = ModelSettings()
     bands: BandSettings = BandSettings()
     scoring: ScoringSettings = ScoringSettings()
