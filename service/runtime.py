@@ -149,6 +149,8 @@ class Runtime:
         return [p if isinstance(p, MirrorscanError) else next(done) for p in parsed]
 
     async def load(self) -> None:
+        if self._shared is None:
+            await self.open_shared()  # it failed before serving: once more
         try:
             pipeline = await self.run(Pipeline.open, self.settings)
             pipeline.metrics = self.metrics  # before any request can reach it

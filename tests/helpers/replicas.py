@@ -204,13 +204,16 @@ def start_balancer(folder: Path, replicas: list[Replica]) -> Balancer:
     return balancer
 
 
-def wait_until(check: object, timeout: float, interval: float = 0.01) -> float:
-    """Seconds until ``check()`` is true (polled every ``interval``); fails past ``timeout``."""
+def wait_until(
+    check: object, timeout: float, interval: float = 0.01, since: float | None = None
+) -> float:
+    """Seconds from ``since`` (default: now) to the answer of the first ``check()`` that came
+    out true, polled every ``interval``; fails past ``timeout``."""
     assert callable(check)
-    start = time.monotonic()
+    start = time.monotonic() if since is None else since
     while True:
         if check():
-            return time.monotonic() - start
+            return round(time.monotonic() - start, 3)
         if time.monotonic() - start > timeout:
             raise AssertionError(f"not within {timeout} s")
         time.sleep(interval)
