@@ -44,6 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             403: {"description": "the key lacks the scope (problem+json)"},
             413: {"description": "body too large (problem+json)"},
             422: {"description": "invalid input (problem+json)"},
+            429: {
+                "description": "too many failed API keys from this address or with this key's "
+                "prefix; see Retry-After (problem+json)"
+            },
             503: {"description": "not ready (problem+json)"},
         },
     )

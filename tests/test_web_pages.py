@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 
 from service.app import create_app
-from service.config import WebSettings
+from service.config import ThrottleSettings, WebSettings
 from service.store.bank import Store
 from service.store.instance_secrets import shared_secret
 from service.usecases.decisions import list_decisions
@@ -241,6 +241,20 @@ def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_
     assert (decision.account_id, decision.decision) == ("iskp-tg-1", "confirmed")
     assert decision.profile["display_name"] == "Al Azaim Foundation"
     assert decision.model_version and 0.0 <= (decision.score or -1) <= 1.0
+
+
+def test_failed_sign_ins_are_throttled(tmp_path: Path) -> None:
+    throttle = ThrottleSettings(address_burst=2, address_per_minute=6)
+    with TestClient(create_app(fake_settings(tmp_path, throttle=throttle))) as c:
+        wait_ready(c)
+        token = csrf_of(c.get("/signin").text)
+        for guess in ("guess-one-0123456789", "guess-two-0123456789"):
+            r = c.post("/signin", data={"api_key": guess, "csrf_token": token})
+            assert r.status_code == 401
+        r = c.post("/signin", data={"api_key": SCORE_KEY, "csrf_token": token})
+        assert r.status_code == 429 and "Too many failed sign-ins" in r.text
+        assert 1 <= int(r.headers["retry-after"]) <= 10
+        assert c.get("/", follow_redirects=False).status_code == 303, "not signed in"
 
 
 def test_sign_out_ends_the_session_on_the_server(client: TestClient) -> None:

@@ -51,7 +51,10 @@ def revoke_key(shared: SharedState, actor: str, key_id: str) -> StoredKey:
     active key by that id (keys from the settings are removed there, not here)."""
     revoked = shared.keys.revoke(key_id)
     if revoked is None:
-        raise NotFound(f"no active API key with id {key_id!r}")
+        raise NotFound(
+            f"no active API key with id {key_id!r} (a key given in MIRRORSCAN_API_KEYS is "
+            "removed there)"
+        )
     shared.store.audit_log.append(actor, "key.revoke", key_id, {"label": revoked.label})
     return revoked
 
