@@ -69,6 +69,10 @@ class ScoringSettings(BaseModel):
     block_precision: float = Field(0.995, gt=0.5, lt=1.0)
     review_precision: float = Field(0.5, gt=0.0, lt=1.0)
     family_min_llr: float = Field(1.5, ge=0.0)
+    # traffic commonness (service/scoring/traffic.py): a banned avatar seen on this many scored
+    # profiles with nothing else in common is discounted as a common picture; 0 turns it off
+    traffic_min_sightings: int = Field(25, ge=0)
+    traffic_retention_days: float = Field(180.0, gt=0)
 
 
 class LimitSettings(BaseModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,7 @@ class Pipeline:
         )
         self.readonly = store.readonly
         self.ready = False
+        self._purged_at = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -120,6 +122,10 @@ class Pipeline:
         )
         if indexes:
             pipeline.load_indexes()
+            minimum = settings.scoring.traffic_min_sightings
+            if minimum:
+                pipeline.context.traffic.min_sightings = minimum
+                pipeline.context.traffic.update(store.sightings.counts(minimum))
         pipeline.warm_up()
         return pipeline
 
@@ -248,9 +254,13 @@ class Pipeline:
 
     def _score_one(self, profile: Profile, features: Features, timer: Timer) -> Verdict:
         matches: list[Match] = []
+        row_of: dict[str, int] = {}
         for account, pair in self.pairs(profile, features, timer):
             with timer.stage("score"):
                 matches.append(self.judge(account, pair))
+            row_of[account.profile.id] = account.row_id
+        if self.ready and features.avatar is not None:
+            self._observe_traffic(profile, matches, row_of)
         matches.sort(key=lambda m: -m.score)
         top = matches[: self.settings.search.matches_returned]
         best = top[0] if top else None
@@ -276,6 +286,28 @@ class Pipeline:
             prevalence=self.bands.prevalence,
             band_reason=reason,
         )
+
+    def _observe_traffic(
+        self, profile: Profile, matches: list[Match], row_of: dict[str, int]
+    ) -> None:
+        """Note avatars of banned accounts seen on this profile with nothing else in common
+        (``service.scoring.traffic``); write them to the store when due and read the counts
+        back, so every replica learns which pictures are common."""
+        traffic = self.context.traffic
+        minimum = self.settings.scoring.traffic_min_sightings
+        if minimum == 0 or self.readonly:
+            return
+        traffic.min_sightings = minimum
+        traffic.observe(profile, matches, self.bands.family_min_llr, row_of)
+        if not traffic.due():
+            return
+        sightings = self.store.sightings
+        sightings.record(traffic.drain())
+        now = time.monotonic()
+        if now - self._purged_at > 86_400:
+            sightings.forget_before(self.settings.scoring.traffic_retention_days)
+            self._purged_at = now
+        traffic.update(sightings.counts(minimum))
 
     def assess(self, profile: Profile, account_id: str) -> Match:
         """The pair (profile, one named banned account), scored and explained, whether or not

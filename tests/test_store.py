@@ -24,7 +24,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
             pytest.skip("set MIRRORSCAN_TEST_POSTGRES_URL to run the store tests on PostgreSQL")
         s = Store(url)
         with s.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS account_keys, accounts, audit_log, counters"))
+            conn.execute(
+                text(
+                    "DROP TABLE IF EXISTS account_keys, accounts, audit_log, counters, "
+                    "avatar_sightings"
+                )
+            )
     s.create_all()
     request.addfinalizer(s.close)
     return s
@@ -117,3 +122,14 @@ def test_search_text_escapes_wildcards(store: Store) -> None:
     store.upsert([_item("ttp_media"), _item("other", "Some%Name")])
     assert [a.profile.id for a in store.search_text("ttp")] == ["ttp_media"]
     assert [a.profile.id for a in store.search_text("%")] == ["other"]
+
+
+def test_sightings_count_distinct_profiles_and_expire(store: Store) -> None:
+    a, b = b"a" * 16, b"b" * 16
+    store.sightings.record([(1, a), (1, a), (1, b), (2, a)])
+    store.sightings.record([(1, a)])  # seen again: refreshed, not counted twice
+    assert store.sightings.counts(at_least=1) == {1: 2, 2: 1}
+    assert store.sightings.counts(at_least=2) == {1: 2}
+    assert store.sightings.forget_before(days=1) == 0
+    assert store.sightings.forget_before(days=-1) == 3
+    assert store.sightings.counts(at_least=1) == {}

@@ -93,6 +93,10 @@ def evaluate_command(
     encode_cache: Annotated[
         bool, typer.Option(help="keep the encoders' outputs beside the bank for the next run")
     ] = False,
+    learn_traffic: Annotated[
+        bool,
+        typer.Option(help="let the service learn common avatars from the candidates as it goes"),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Score labelled candidates against a bank, at the set's own prevalence: legitimate
@@ -109,5 +113,7 @@ def evaluate_command(
         raise fail("--prevalence must be between 0 and 1", 2)
     cache = bank.parent / ".encode-cache" if encode_cache else None
     settings = settings_for(data_dir)
-    report = evaluate(settings, bank, candidates, labels, stage_progress, prevalence, cache)
+    report = evaluate(
+        settings, bank, candidates, labels, stage_progress, prevalence, cache, learn_traffic
+    )
     print_json(finite(report))

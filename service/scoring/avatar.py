@@ -7,10 +7,14 @@ value is multiplied by the avatar's *specificity*, ``1 / (1 + unrelated accounts
 a country flag or a default silhouette matching proves nothing, as a common name proves little.
 
 Commonness has two sources:
-- a bundled reference population of shared avatars (every country flag, platform default
-  silhouettes, emoji popular as avatars; ``service/data/avatar_common.npz``, built by
-  ``benchmarks/avatar_reference.py``), each assumed shared by ``REFERENCE_SHARED[kind]`` accounts
-  (orders of magnitude, not measured);
+- a bundled reference population of shared pictures (``service/data/avatar_common.npz``, built by
+  ``benchmarks/avatar_reference.py``): every country's flag as drawn by three independent packages,
+  each laid out as avatars are (square crop, letterboxed, circle-masked, small), platform default
+  silhouettes, emoji popular as avatars at several paddings, drawn state/party-style emblems. An
+  avatar is taken for one of them when its embedding is within ``REFERENCE_COSINE[kind]`` of a
+  row (or its PDQ hash matches one): a near-copy, however rendered, not only the bundled image.
+  Each kind is assumed shared by ``REFERENCE_SHARED[kind]`` accounts (orders of magnitude, not
+  measured);
 - clusters in the bank: an avatar used by banned accounts of several *different* groups is
   generic (accounts of one group sharing its logo is the signal itself, not commonness).
 ``AvatarCommonness`` holds both, learns the clusters as the bank grows (``observe``) and
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -32,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from service.domain import Avatar, PairFeature
+from service.features.image import WHITENING_FILE
 from service.features.pdq import (
     DIHEDRAL_NAMES,
     MATCH_BITS,
@@ -45,7 +51,15 @@ from service.features.pdq import (
 SIGNAL = "avatar"
 CALIBRATION_FILE = "avatar_calibration.json"
 COMMON_FILE = "avatar_common.npz"
-REFERENCE_SHARED = {"flag": 10_000, "default": 1_000_000, "emoji": 10_000}
+REFERENCE_SHARED = {"flag": 10_000, "default": 1_000_000, "emoji": 10_000, "emblem": 1_000}
+# Cosine between an avatar's vector and a reference row's at or above which the avatar is taken
+# for that shared picture, by "kind/layout" of the row, else by kind. Chosen with
+# ``benchmarks/avatar_reference.py measure``: one flag package held out of the reference at a time,
+# its flags (as laid out, and after crops, borders, circles, JPEG) must be recognised, ordinary
+# logos, emoji, photos and group-like emblems must not. Circle-masked rows ask for more (circled
+# logos meet circled flags through the white corners alone); emoji ask for more as well (other
+# emoji of one family, faces or hearts, sit close to each other yet are not the same picture).
+REFERENCE_COSINE = {"flag": 0.62, "flag/circle": 0.7, "emoji": 0.8, "default": 0.7, "emblem": 0.7}
 PDQ_SCALE = 64.0  # PDQ distances at or beyond this many bits carry no evidence
 
 
@@ -95,7 +109,7 @@ class Shared:
     """How many unrelated accounts are estimated to share an avatar, and what it is."""
 
     unrelated: int = 0
-    kind: str | None = None  # "flag", "default", "emoji" (reference), "bank" (cluster), None
+    kind: str | None = None  # "flag", "default", "emoji", "emblem" (reference), "bank", None
     label: str = ""
 
     @property
@@ -180,6 +194,22 @@ def compare_avatars(
     return out
 
 
+def reference_cosine(kind: str, layout: str) -> float:
+    """The threshold of a reference row (``REFERENCE_COSINE``; 1.0, never, for unknown kinds)."""
+    short = layout.rsplit("-", 1)[-1]  # "1x1-circle" is a circle too
+    return REFERENCE_COSINE.get(f"{kind}/{short}", REFERENCE_COSINE.get(kind, 1.0))
+
+
+def whitening_digest(path: Path | None = None) -> str:
+    """Short digest of a whitening file (default the bundled one): the reference embeddings are
+    only comparable with vectors made through the same whitening."""
+    if path is None:
+        raw = (resources.files("service") / "data" / WHITENING_FILE).read_bytes()
+    else:
+        raw = path.read_bytes()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
 @functools.cache
 def default_calibration() -> AvatarCalibration:
     """The bundled calibration (``service/data/avatar_calibration.json``), read once."""
@@ -187,8 +217,10 @@ def default_calibration() -> AvatarCalibration:
 
 
 class AvatarCommonness:
-    """Estimates how many unrelated accounts share an avatar. Two avatars are "the same picture"
-    when the calibration's ``p_match`` (PDQ and embedding together) is at least ``same_p``.
+    """Estimates how many unrelated accounts share an avatar. An avatar is a reference picture
+    when its vector is within ``REFERENCE_COSINE`` of a reference row of that kind or its PDQ hash
+    matches one (``reference_match``); two bank avatars are "the same picture" when the
+    calibration's ``p_match`` (PDQ and embedding together) is at least ``same_p``.
 
     Bank clusters are kept as arrays (one PDQ hash and one vector per cluster) so that a lookup is
     one vectorised pass; at millions of distinct avatars the pipeline should instead ask its
@@ -200,7 +232,10 @@ class AvatarCommonness:
         calibration: AvatarCalibration | None = None,
         same_p: float = 0.9,
         reference: bool = True,
+        held_out: tuple[str, ...] = (),
     ) -> None:
+        """``held_out``: reference sources (e.g. ``"twemoji"``) left out, to measure how the
+        rest recognises their pictures."""
         self._cal = calibration or default_calibration()
         self._same_p = same_p
         self._groups: list[set[str]] = []
@@ -212,17 +247,49 @@ class AvatarCommonness:
         self._ref_pdq = np.zeros((0, 32), np.uint8)
         self._ref_ok = np.zeros(0, bool)
         self._ref_emb: npt.NDArray[np.float32] | None = None
+        self._ref_tau = np.zeros(0, np.float32)
         if reference:
-            self._load_reference()
+            self._load_reference(held_out)
 
-    def _load_reference(self) -> None:
+    def _load_reference(self, held_out: tuple[str, ...]) -> None:
         ref = resources.files("service") / "data" / COMMON_FILE
         with resources.as_file(ref) as path, np.load(path) as z:
-            self._ref_names = [str(x) for x in z["names"]]
-            self._ref_kinds = [str(x) for x in z["kinds"]]
-            self._ref_pdq = z["pdq"]
-            self._ref_ok = z["quality"] >= MIN_QUALITY
-            self._ref_emb = z["embedding"].astype(np.float32)
+            keep = ~np.isin(z["sources"], held_out)
+            self._ref_names = [str(x) for x in z["names"][keep]]
+            self._ref_kinds = [str(x) for x in z["kinds"][keep]]
+            self._ref_pdq = z["pdq"][keep]
+            self._ref_ok = z["quality"][keep] >= MIN_QUALITY
+            self._ref_emb = z["embedding"][keep].astype(np.float32)
+            layouts = [str(x) for x in z["layouts"][keep]]
+        self._ref_tau = np.array(
+            [reference_cosine(k, lo) for k, lo in zip(self._ref_kinds, layouts, strict=True)],
+            np.float32,
+        )
+
+    def reference_match(self, avatar: Avatar) -> tuple[int, float] | None:
+        """(reference row, cosine) of the shared picture ``avatar`` is a near-copy of, or None.
+        Compares the avatar's one vector (a banned avatar's stored vector; a query's whole-picture
+        view) with every row, each against its kind's threshold, the best margin winning; a PDQ
+        match (both hashes usable, at most ``MATCH_BITS`` bits over the dihedral variants) counts
+        whatever the cosine."""
+        n = self._ref_pdq.shape[0]
+        if n == 0:
+            return None
+        margin = np.full(n, -np.inf, np.float32)
+        cos = np.zeros(n, np.float32)
+        vec = avatar.embedding
+        if vec is None and avatar.views is not None:
+            vec = np.atleast_2d(avatar.views)[0]
+        if vec is not None and self._ref_emb is not None:
+            v = np.asarray(vec, np.float32).reshape(-1)
+            if v.shape[0] == self._ref_emb.shape[1]:
+                cos = self._ref_emb @ v
+                margin = cos - self._ref_tau
+        if avatar.pdq and usable(avatar.pdq_quality):
+            dist = distance_matrix(codes(list(avatar.pdq)), self._ref_pdq).min(axis=0)
+            margin = np.where(self._ref_ok & (dist <= MATCH_BITS), np.inf, margin)
+        best = int(np.argmax(margin))
+        return (best, float(cos[best])) if margin[best] >= 0 else None
 
     def _p_same(
         self,
@@ -277,8 +344,9 @@ class AvatarCommonness:
 
     def estimate(self, avatar: Avatar, group: str | None = None) -> Shared:
         """How widely ``avatar`` (a banned account's, of ``group``) is shared."""
-        ref = self._best(self._p_same(avatar, self._ref_pdq, self._ref_ok, self._ref_emb))
-        if ref is not None:
+        match = self.reference_match(avatar)
+        if match is not None:
+            ref = match[0]
             kind = self._ref_kinds[ref]
             return Shared(
                 REFERENCE_SHARED.get(kind, 1000),

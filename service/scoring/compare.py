@@ -27,6 +27,7 @@ from service.scoring.bio import ShingleFrequency, compare_bios
 from service.scoring.links import compare_links
 from service.scoring.names import compare_names
 from service.scoring.rarity import TokenRarity, reference_rarity
+from service.scoring.traffic import AvatarTraffic
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ class BankContext:
         self._cache: dict[tuple[int, bytes], Shared] = {}
         self.rarity = reference_rarity()
         self.bio_frequency = ShingleFrequency()
+        self.traffic = AvatarTraffic()  # avatars seen in scored traffic (scoring.traffic)
         self.lock = RWLock()  # rarity is not safe to read while it changes
         self._names: dict[int, NameForms] = {}
         self._bios: set[int] = set()
@@ -188,6 +190,9 @@ class BankContext:
             else:
                 label = f"the same picture is on banned accounts of {others + 1} different groups"
                 shared[a.row_id] = Shared(others, "bank", label)
+            seen = self.traffic.shared(a.row_id)
+            if seen is not None and seen.unrelated > shared[a.row_id].unrelated:
+                shared[a.row_id] = seen
         return PairContext(shared, self.rarity, self.bio_frequency)
 
 

@@ -26,6 +26,7 @@ from service.store.audit import AuditLog, append_only
 from service.store.engine import open_engine
 from service.store.exclusive import exclusive
 from service.store.schema import AccountRow, Base, CounterRow, KeyRow, utcnow
+from service.store.traffic import Sightings
 
 PDQ_BYTES = 32
 _MAX_ROW_ID = 2**62
@@ -73,6 +74,7 @@ class Store:
         self.engine: Engine = open_engine(url, readonly=readonly)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.audit_log = AuditLog(self._session)  # who changed what (service.store.audit)
+        self.sightings = Sightings(self._session)  # avatars seen in traffic (store.traffic)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

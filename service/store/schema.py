@@ -122,3 +122,15 @@ class JobRow(Base):
             postgresql_where=text(ACTIVE_JOB),
         ),
     )
+
+
+class SightingRow(Base):
+    """A scored profile whose avatar was the same picture as a banned account's while its name
+    did not resemble that account's: evidence that the picture is common in real traffic (a
+    flag, an emblem). Only a hash of the profile's platform and handle is kept."""
+
+    __tablename__ = "avatar_sightings"
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the banned account's row
+    profile_hash: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -65,6 +65,12 @@ def drawn_images(seed: int, logos: int = 400) -> Images:
     )
 
 
+def _stable_index(text: str, n: int) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big") % n
+
+
 def real_images(seed: int, personal: int = 600) -> Images:
     """Real images fetched with ``npm pack`` into a cache (``avatar_sources``): simple-icons
     logos as the groups' logos; flags, platform default silhouettes and popular emoji as the
@@ -77,10 +83,25 @@ def real_images(seed: int, personal: int = 600) -> Images:
     rng.shuffle(logos)
     popular = set(avatar_sources.POPULAR_EMOJI) | set(avatar_sources.SILHOUETTE_EMOJI)
     common = [s.image for s in avatar_sources.flags()]
+    # the same flags as other packages draw them, laid out as people do (letterboxed, circled,
+    # small): a shared avatar is common however it was rendered
+    layouts = avatar_sources.LAYOUTS
+    for source in ("country-flag-icons", "twemoji"):
+        for i, flag in enumerate(avatar_sources.flag_sources(source)):
+            layout = layouts[_stable_index(f"{source}:{flag.name}", len(layouts))]
+            if i % 2 == 0:
+                common.append(avatar_sources.avatar_layouts(flag.image, (layout,))[layout])
+    common += [s.image for s in avatar_sources.emblems()]
     common += [s.image for s in avatar_sources.default_avatars()]
     common += [s.image for s in avatar_sources.emoji(tuple(avatar_sources.POPULAR_EMOJI))]
     others = _one_per_base(
-        [s for s in avatar_sources.emoji(limit=personal * 6) if s.name[6:] not in popular]
+        [
+            s
+            for s in avatar_sources.emoji(limit=personal * 8)
+            if s.name[6:] not in popular
+            and avatar_sources.twemoji_flag_code(s.name[6:]) is None
+            and not s.name[6:].startswith(("1f3f3", "1f3f4"))  # white, black and tag flags
+        ]
     )
     rng.shuffle(others)
     mine = [s.image for s in others[:personal]] + [s.image for s in avatar_sources.photos()]

@@ -281,17 +281,22 @@ def evaluate(
     progress: Progress | None = None,
     prevalence: float | None = None,
     cache: Path | None = None,
+    learn_traffic: bool = False,
 ) -> dict[str, Any]:
     """Score a labelled candidate set against a bank with the configured model, beside the
     naive peers. Probabilities and bands are computed at the set's own prevalence (its share of
     mirrors) unless ``prevalence`` is given, so calibration is measured for the question the
     set asks; the bands are the service's own (with the corroboration rule). ``cache``: keep
-    the encoders' outputs there (re-running an evaluation then costs only the comparisons)."""
+    the encoders' outputs there (re-running an evaluation then costs only the comparisons).
+    ``learn_traffic``: let the service learn common avatars from the set's own candidates as it
+    scores them (``service.scoring.traffic``), as a deployment does; off, the set teaches
+    nothing."""
     labels = fit.read_labels(labels_path)
     share = set_prevalence(labels)
-    settings = settings.model_copy(
-        update={"scoring": settings.scoring.model_copy(update={"prevalence": prevalence or share})}
-    )
+    scoring = {"prevalence": prevalence or share}
+    if not learn_traffic:  # the set's own traffic teaches nothing unless asked
+        scoring["traffic_min_sightings"] = 0
+    settings = settings.model_copy(update={"scoring": settings.scoring.model_copy(update=scoring)})
     enc = Encoders(settings, cache)
     limit = settings.limits.max_image_bytes
     cands = fit.load_profiles(candidates, limit)
