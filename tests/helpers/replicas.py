@@ -131,9 +131,9 @@ def postgres_schema(url: str) -> Iterator[str]:
 
 
 HAPROXY_CFG = """\
-# like deploy/haproxy (compose), on loopback: a replica is sent traffic while its /readyz
-# answers 200; a request whose replica refused it, died before answering or was not ready is
-# replayed whole on another (the request is buffered first).
+# the retry and health-check policy of deploy/haproxy/haproxy.cfg (compose), on loopback: a
+# replica is sent traffic while its /readyz answers 200; a request whose replica refused it,
+# died before answering or was not ready is replayed whole on another (buffered first).
 global
     maxconn 2000
 
@@ -144,7 +144,7 @@ defaults
     timeout server 30s
     timeout check 1s
     retries 3
-    retry-on conn-failure empty-response response-timeout 503
+    retry-on conn-failure empty-response 503
     option http-buffer-request
     option redispatch 1
 
