@@ -20,7 +20,7 @@ from service.features.image import EfficientNetLite0Encoder
 from service.features.pdq import pdq_dihedral
 from service.normalize.image import decode_image
 from service.scoring.avatar import AvatarCommonness, Shared, whitening_digest
-from tests.conftest import shared_data
+from tests.helpers.settings import shared_data
 
 W, H = 300, 200
 GREEN = (1, 65, 28)

@@ -97,6 +97,10 @@ def evaluate_command(
         bool,
         typer.Option(help="let the service learn common avatars from the candidates as it goes"),
     ] = False,
+    details: Annotated[
+        Path | None,
+        typer.Option(help="write one JSON line per candidate: label, score, band, evidence"),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Score labelled candidates against a bank, at the set's own prevalence: legitimate
@@ -114,6 +118,14 @@ def evaluate_command(
     cache = bank.parent / ".encode-cache" if encode_cache else None
     settings = settings_for(data_dir)
     report = evaluate(
-        settings, bank, candidates, labels, stage_progress, prevalence, cache, learn_traffic
+        settings,
+        bank,
+        candidates,
+        labels,
+        stage_progress,
+        prevalence,
+        cache,
+        learn_traffic,
+        details,
     )
     print_json(finite(report))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from service.config import Settings
-from service.domain import PairFeature, Profile
+from service.domain import PairFeature, Profile, Verdict
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder, image_encoder
 from service.features.text import TextEncoder, text_encoder
@@ -221,6 +221,27 @@ def _candidates(
     return fit.scored(labels, best, floor)
 
 
+def _detail_line(
+    profile: Profile, label: fit.Labelled, verdict: Verdict | MirrorscanError
+) -> dict[str, Any]:
+    line: dict[str, Any] = {"id": profile.id, "family": label.family, "label": label.account,
+                            "name": profile.display_name, "handle": profile.handle}  # fmt: skip
+    if isinstance(verdict, MirrorscanError):
+        return line | {"error": verdict.detail}
+    line |= {"score": round(verdict.score, 4), "band": verdict.band.value,
+             "reason": verdict.band_reason, "llr": verdict.log_likelihood_ratio}  # fmt: skip
+    if verdict.matches:
+        m = verdict.matches[0]
+        line["top"] = {
+            "account": m.account_id,
+            "name": m.account.display_name if m.account else "",
+            "handle": m.account.handle if m.account else "",
+            "evidence": [[e.feature, e.contribution, e.detail] for e in m.evidence
+                         if abs(e.contribution) >= 0.05],
+        }  # fmt: skip
+    return line
+
+
 def policy_for(settings: Settings, scorer: LogisticScorer, prevalence: float) -> BandPolicy:
     sc = settings.scoring
     return BandPolicy.resolve(
@@ -282,6 +303,7 @@ def evaluate(
     prevalence: float | None = None,
     cache: Path | None = None,
     learn_traffic: bool = False,
+    details: Path | None = None,
 ) -> dict[str, Any]:
     """Score a labelled candidate set against a bank with the configured model, beside the
     naive peers. Probabilities and bands are computed at the set's own prevalence (its share of
@@ -290,7 +312,8 @@ def evaluate(
     the encoders' outputs there (re-running an evaluation then costs only the comparisons).
     ``learn_traffic``: let the service learn common avatars from the set's own candidates as it
     scores them (``service.scoring.traffic``), as a deployment does; off, the set teaches
-    nothing."""
+    nothing. ``details``: write one JSON line per candidate (its label, score, band and reason,
+    and the evidence of its top match), to read the errors behind the figures."""
     labels = fit.read_labels(labels_path)
     share = set_prevalence(labels)
     scoring = {"prevalence": prevalence or share}
@@ -309,6 +332,7 @@ def evaluate(
             _load_bank(pipeline, bank, progress)
             advance = progress("scoring", len(cands)) if progress else None
             items: list[Scored] = []
+            out = details.open("w", encoding="utf-8") if details else None
             for start in range(0, len(cands), 32):
                 chunk = cands[start : start + 32]
                 for c, v in zip(chunk, pipeline.score_many(chunk), strict=True):
@@ -320,8 +344,12 @@ def evaluate(
                         top = (v.score, m.account_id if m else None, m.group if m else None)
                         band = v.band.value
                     items.append(Scored(c.id, lab.family, lab.account, lab.group, *top, band))
+                    if out is not None:
+                        out.write(json.dumps(_detail_line(c, lab, v), ensure_ascii=False) + "\n")
                 if advance:
                     advance(len(chunk))
+            if out is not None:
+                out.close()
             version = pipeline.scorer.version
             bands = pipeline.bands
             policy = bands.describe()
