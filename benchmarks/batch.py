@@ -40,7 +40,8 @@ out = Console(stderr=True)
 
 
 def settings(data_dir: Path, fake: bool) -> Settings:
-    return Settings(data_dir=data_dir, models=ModelSettings(fake=fake))
+    # fake encoders measure what is not the model; the shipped scorer does not fit them
+    return Settings(data_dir=data_dir, models=ModelSettings(fake=fake, allow_encoder_mismatch=fake))
 
 
 def accounts(n: int, seed: int = 1, prefix: str = "b") -> Iterator[dict[str, Any]]:
@@ -65,7 +66,7 @@ def write_jsonl(path: Path, rows: Iterator[dict[str, Any]]) -> int:
 
 @contextmanager
 def bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    from service.cli import progress_bar
+    from service.cli.common import progress_bar
 
     with progress_bar(label, total) as advance:
         yield advance
@@ -214,8 +215,10 @@ def compare_outputs(a: Path, b: Path) -> dict[str, Any]:
 def cmd_memory(args: argparse.Namespace) -> dict[str, Any]:
     """Score a long input in a child process (the CLI) and read its peak RSS."""
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    fake = "true" if args.fake else "false"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MIRRORSCAN_DATA_DIR": str(args.data_dir),
-           "MIRRORSCAN_MODELS__FAKE": "true" if args.fake else "false"}  # fmt: skip
+           "MIRRORSCAN_MODELS__FAKE": fake,
+           "MIRRORSCAN_MODELS__ALLOW_ENCODER_MISMATCH": fake}  # fmt: skip
     bank = args.data_dir / "bank.jsonl"
     if not bank.exists():
         write_jsonl(bank, accounts(args.bank, seed=3))

@@ -33,7 +33,7 @@ def ensure_bank(n: int, text_model: str = "e5-small") -> Path:
     if (folder / "READY").exists():
         return data_dir
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from service.cli import progress_bar
+    from service.cli.common import progress_bar
     from service.config import ModelSettings, Settings
     from service.ingest.files import count_lines
     from service.pipeline import Pipeline

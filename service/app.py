@@ -39,19 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Calibrated likelihood that a profile re-creates a banned account, with evidence.",
         lifespan=lifespan,
-        responses={
-            401: {"description": "missing or invalid API key (problem+json)"},
-            403: {"description": "the key lacks the scope (problem+json)"},
-            413: {"description": "body too large (problem+json)"},
-            422: {"description": "invalid input (problem+json)"},
-            429: {
-                "description": "too many failed API keys from this address or with this key's "
-                "prefix; see Retry-After (problem+json)"
-            },
-            503: {"description": "not ready (problem+json)"},
-        },
     )
-    api.mount(app)
+    api.mount(app, settings.limits)
     web.mount(app)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.limits.max_body_bytes)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.limits.max_body_bytes,
+        deadline_s=settings.fairness.deadline_s,
+    )
     return app

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from service.domain import Profile, Progress
@@ -14,7 +14,12 @@ from service.errors import MirrorscanError
 from service.features.keys import profile_keys
 from service.featurize import Featurizer
 from service.indexing import IndexKeeper, ReadOnly
+from service.store.audit import AuditNote
 from service.store.bank import Store, Upsert, UpsertResult
+
+Outcome = UpsertResult | MirrorscanError
+# turns every item's outcome (in order) into the audit entry that records the write
+AuditOf = Callable[[list[Outcome]], AuditNote | None]
 
 
 class BankWriter:
@@ -24,10 +29,14 @@ class BankWriter:
         self.keeper = keeper
 
     def upsert(
-        self, profiles: Sequence[Profile], progress: Progress | None = None
+        self,
+        profiles: Sequence[Profile],
+        progress: Progress | None = None,
+        audit: AuditOf | None = None,
     ) -> list[UpsertResult | MirrorscanError]:
         """Store and index banned accounts (upsert by id). Unchanged accounts are not
-        re-encoded. A bad item gets its error; the others are written."""
+        re-encoded. A bad item gets its error; the others are written. ``audit``: the entry
+        recording the write, committed in the same transaction as the accounts."""
         if self.keeper.readonly:
             raise ReadOnly("a read-only pipeline does not write to the bank")
         encoder_version = self.features.encoder_version
@@ -60,8 +69,24 @@ class BankWriter:
             else:
                 upsert = Upsert(replace(p, avatar=None), f, profile_keys(p), h, encoder_version)
                 writes.append((i, upsert))
+
+        def note(written: list[UpsertResult]) -> AuditNote | None:
+            everything = list(results)
+            for (i, _), r in zip(writes, written, strict=True):
+                everything[i] = r
+            assert audit is not None
+            return audit([r for r in everything if r is not None])
+
         with self.keeper.write_lock:
-            written = self.store.upsert([u for _, u in writes]) if writes else []
+            if writes:
+                upserts = [u for _, u in writes]
+                written = self.store.upsert(upserts, note if audit is not None else None)
+            else:
+                written = []
+                if audit is not None and (entry := audit([r for r in results if r])) is not None:
+                    self.store.audit_log.append(
+                        entry.actor, entry.action, entry.subject, entry.payload
+                    )
             for (i, _), r in zip(writes, written, strict=True):
                 results[i] = r
             # replay from the store, not from what was just written: another process may have
@@ -71,9 +96,9 @@ class BankWriter:
             progress(len(profiles))
         return [r for r in results if r is not None]
 
-    def remove(self, account_id: str) -> bool:
+    def remove(self, account_id: str, audit: AuditNote | None = None) -> bool:
         with self.keeper.write_lock:
-            row_id = self.store.remove(account_id)
+            row_id = self.store.remove(account_id, audit)
             if row_id is None:
                 return False
             self.keeper.catch_up()
@@ -92,4 +117,10 @@ def content_hash(profile: Profile) -> str:
         "avatar_url": profile.avatar_url,
         "avatar": hashlib.sha256(profile.avatar).hexdigest() if profile.avatar else None,
     }
+    kept = profile.avatar_features
+    if kept is not None:  # signals carried by a bank export: a change to them is a change
+        digest = hashlib.sha256(b"".join(kept.pdq) + bytes([kept.pdq_quality]))
+        if kept.embedding is not None:
+            digest.update(kept.embedding.tobytes())
+        fields["avatar_features"] = f"{kept.image_model}:{digest.hexdigest()}"
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()

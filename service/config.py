@@ -34,8 +34,12 @@ class ModelSettings(BaseModel):
     # on torch.
     text_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     text_cache_size: int = Field(4096, ge=0)  # LRU of encoded texts; 0 turns it off
-    fake: bool = False  # deterministic hashing encoders, for fast unit tests only
+    fake: bool = False  # deterministic hashing encoders, for fast unit tests only (never serve)
     scorer_path: Path | None = None  # None: the bundled models/scorer.json
+    # The scorer's calibration and bands hold only for the encoders it was trained on
+    # (``trained_on.encoders`` in its artifact): a mismatch refuses to start unless this is set,
+    # and then every start logs an error saying the probabilities are not calibrated.
+    allow_encoder_mismatch: bool = False
 
 
 class BandSettings(BaseModel):
@@ -196,7 +200,9 @@ class ThrottleSettings(BaseModel):
     """Failed API keys and sign-ins, counted per client address and per key prefix (the first
     ``prefix_chars`` characters of the key presented) in token buckets held by each process:
     ``burst`` failures at once, then ``per_minute``. While a bucket is empty every attempt from
-    that address or with that prefix is answered 429 with ``Retry-After``, right or wrong."""
+    that address or with that prefix is answered 429 with ``Retry-After``, right or wrong.
+    This is about guesses, before any key is known; a known key's own rate and concurrency are
+    ``FairnessSettings``."""
 
     address_burst: int = Field(20, ge=1)
     address_per_minute: float = Field(30.0, gt=0)
@@ -214,6 +220,44 @@ class KeySpec(BaseModel):
 
     label: str = Field(min_length=1, max_length=100)
     scopes: list[str]
+
+
+class ScopeLimit(BaseModel):
+    """One scope's share per API key: a token bucket of ``rate`` units a second holding at most
+    ``burst`` (a unit is a scored profile or a written account; other requests cost 1), and at
+    most ``concurrency`` requests in flight."""
+
+    rate: float = Field(gt=0)
+    burst: float = Field(gt=0)
+    concurrency: int = Field(ge=1)
+
+
+def _default_limits() -> dict[str, ScopeLimit]:
+    return {
+        "score": ScopeLimit(rate=100, burst=500, concurrency=8),
+        "bank:write": ScopeLimit(rate=500, burst=5000, concurrency=4),
+        "admin": ScopeLimit(rate=50, burst=200, concurrency=8),
+    }
+
+
+class FairnessSettings(BaseModel):
+    """Fair sharing of a replica between keys (``service/fairness.py``). Per replica: with N
+    replicas a key gets up to N times these limits."""
+
+    limits: dict[str, ScopeLimit] = Field(default_factory=_default_limits)
+    max_queue: int = Field(256, ge=1)  # CPU tasks queued in all; past it new work gets 503
+    # workers one key may hold at once; None: all but one (when there are two or more)
+    key_workers: int | None = Field(None, ge=1)
+    batch_chunk: int = Field(8, ge=1, le=1000)  # profiles of a batch per queued task
+    deadline_s: float = Field(30.0, gt=0)  # queued work of a request older than this is dropped
+
+    @field_validator("limits")
+    @classmethod
+    def _known(cls, limits: dict[str, ScopeLimit]) -> dict[str, ScopeLimit]:
+        unknown = set(limits) - set(SCOPES)
+        if unknown:
+            raise ValueError(f"unknown scopes {sorted(unknown)}; known: {list(SCOPES)}")
+        return limits
 
 
 class Settings(BaseSettings):
@@ -244,6 +288,7 @@ class Settings(BaseSettings):
     budget: BudgetSettings = BudgetSettings()
     replicas: ReplicaSettings = ReplicaSettings()
     throttle: ThrottleSettings = ThrottleSettings()
+    fairness: FairnessSettings = FairnessSettings()
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -13,6 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 Vector = npt.NDArray[np.float32]
+# The largest sequence number (audit entries, store changes) a query may name: a signed 64-bit
+# integer, what SQLite and PostgreSQL hold. A larger ``?before=`` is refused, not a 500.
+MAX_SEQ = 2**63 - 1
 # How long work reports how far it got: called with the number of items just done.
 Progress = Callable[[int], None]
 
@@ -21,6 +24,19 @@ class Band(StrEnum):
     BLOCK = "block"
     REVIEW = "review"
     ALLOW = "allow"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAvatar:
+    """An avatar's signals as a bank stored them, carried by an export so that an import keeps
+    them instead of re-deriving them from the exported 128 px thumbnail (PDQ of a thumbnail
+    moves; an embedding of one too). ``image_model`` is the encoder (``name:dim``) that made
+    ``embedding``; an import by another encoder re-embeds and keeps only the PDQ hashes."""
+
+    image_model: str
+    pdq: tuple[bytes, ...]
+    pdq_quality: int
+    embedding: Vector | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +54,8 @@ class Profile:
     avatar: bytes | None = field(default=None, repr=False)
     avatar_url: str | None = None
     group: str | None = None
+    # a bank export's original-quality avatar signals (``bank import`` of such a file)
+    avatar_features: StoredAvatar | None = field(default=None, repr=False, compare=False)
 
     @property
     def name_text(self) -> str:
@@ -76,6 +94,7 @@ class StoredAccount:
     profile: Profile
     features: Features
     removed: bool = False
+    encoder_version: str = ""  # the encoders that made ``features`` (``text:dim|image:dim``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,13 @@ from dataclasses import dataclass, replace
 from PIL import Image
 
 from service.config import Settings
-from service.domain import Avatar, Features, Profile, Timer, Vector
+from service.domain import Avatar, Features, Profile, StoredAvatar, Timer, Vector
 from service.errors import InvalidInput, MirrorscanError
 from service.features.avatar import banned_avatar, query_avatar
 from service.features.image import ImageEncoder
 from service.features.ngrams import name_vectors
 from service.features.text import TextEncoder
-from service.normalize.image import decode_image, thumbnail
+from service.normalize.image import THUMB_SIDE, decode_image, thumbnail
 
 
 @dataclass
@@ -63,6 +63,12 @@ class Featurizer:
         out: list[Features | MirrorscanError | None] = [None] * len(profiles)
         avatars: dict[int, Avatar] = {}
         for i, p in enumerate(profiles):
+            if bank and p.avatar_features is not None:
+                try:
+                    avatars[i] = self._kept_avatar(p.avatar_features, p.avatar)
+                except MirrorscanError as exc:
+                    out[i] = exc
+                continue
             if not p.avatar:
                 continue
             try:
@@ -83,6 +89,29 @@ class Featurizer:
                     _nonzero(vecs[i]), _nonzero(vecs[n + i]), avatars.get(i), _nonzero(grams[i])
                 )
         return [o for o in out if o is not None]
+
+    def _kept_avatar(self, stored: StoredAvatar, data: bytes | None) -> Avatar:
+        """A banned avatar from signals a bank export carried (``bank import``): its PDQ hashes
+        as they were derived from the original picture, its embedding too when this image
+        encoder made it (else the thumbnail is embedded), and the exported thumbnail kept as it
+        is when it is one (a small WEBP), else re-made from the decoded picture."""
+        mine = stored.image_model == self._image_model
+        if mine and stored.embedding is not None and len(stored.embedding) != self.image.dim:
+            raise InvalidInput("avatar_features.embedding is not of the encoder's dimension")
+        img = self.decode_avatar(data) if data else None
+        thumb = b""
+        if img is not None and data is not None:
+            webp = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+            small = webp and max(img.size) <= THUMB_SIDE
+            thumb = data if small else thumbnail(img)
+        embedding = stored.embedding if mine else None
+        if embedding is None and img is not None:
+            embedding = self.image.encode([img.convert("RGB")])[0]
+        return Avatar(stored.pdq, stored.pdq_quality, embedding, thumb)
+
+    @property
+    def _image_model(self) -> str:
+        return f"{self.image.name}:{self.image.dim}"
 
     def thumbnail_of(self, data: bytes) -> bytes:
         """A display thumbnail of untrusted image bytes (decoded safely)."""

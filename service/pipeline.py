@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from service.bank_writer import BankWriter
+from service.bank_writer import AuditOf, BankWriter
 from service.channels import CHANNELS
 from service.config import Settings
 from service.domain import (
@@ -42,9 +42,64 @@ from service.metrics import Metrics
 from service.scoring.compare import BankContext, compare
 from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy
+from service.store.audit import AuditNote
 from service.store.bank import Store, UpsertResult
 
 log = logging.getLogger(__name__)
+
+
+class EncoderMismatch(MirrorscanError):
+    """The scorer was trained on other encoders than those loaded: its calibration and bands
+    would silently not hold."""
+
+    status = 500
+    title = "The scorer was trained on other encoders"
+    type_slug = "encoder-mismatch"
+    public = False  # a configuration fault: the operator reads it in the log
+
+
+def check_scorer_encoders(
+    scorer: LogisticScorer, text_name: str, image_name: str, *, allow: bool
+) -> None:
+    """Refuse a scorer whose ``trained_on.encoders`` differ from the loaded encoders (the
+    ``onnx-int8`` runtime, ``minilm``, the fake encoders against an e5 scorer). ``allow``
+    (``models.allow_encoder_mismatch``) lets it start, logging an error on every start. An
+    artifact that records no encoders is let through with a warning."""
+    trained = scorer.metadata.get("trained_on") or {}
+    recorded = trained.get("encoders") if isinstance(trained, dict) else None
+    if not isinstance(recorded, dict):
+        log.warning("scorer %s does not record the encoders it was trained on", scorer.version)
+        return
+    loaded = {"text": text_name, "image": image_name}
+    differ = [f"{k}: trained on {recorded.get(k)!r}, loaded {v!r}"
+              for k, v in loaded.items() if recorded.get(k) != v]  # fmt: skip
+    if not differ:
+        return
+    message = (
+        f"scorer {scorer.version} does not fit the loaded encoders ({'; '.join(differ)}): "
+        "retrain it on these encoders, or configure the ones it was trained on"
+    )
+    if allow:
+        log.error("MODELS__ALLOW_ENCODER_MISMATCH is set: %s; probabilities and bands are NOT "
+                  "calibrated", message)  # fmt: skip
+        return
+    raise EncoderMismatch(message)
+
+
+def configured_encoders(settings: Settings) -> tuple[TextEncoder, ImageEncoder]:
+    """The encoders the settings name, not loaded yet (their names are known)."""
+    m = settings.models
+    text = text_encoder(m.text, settings.model_dir, m.text_query_prefix, m.fake,
+                        m.text_runtime, m.text_cache_size)  # fmt: skip
+    return text, image_encoder(m.image, m.fake, settings.model_dir)
+
+
+def preflight(settings: Settings) -> None:
+    """What ``serve`` checks before it starts: the scorer fits the configured encoders."""
+    text, image = configured_encoders(settings)
+    scorer = LogisticScorer.load(settings.models.scorer_path)
+    check_scorer_encoders(scorer, text.name, image.name,
+                          allow=settings.models.allow_encoder_mismatch)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,20 +161,13 @@ class Pipeline:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             store = Store(settings.db_url)
             store.create_all()
-        text = text_encoder(
-            settings.models.text,
-            settings.model_dir,
-            settings.models.text_query_prefix,
-            settings.models.fake,
-            settings.models.text_runtime,
-            settings.models.text_cache_size,
-        )
-        image = image_encoder(settings.models.image, settings.models.fake, settings.model_dir)
+        text, image = configured_encoders(settings)
+        scorer = LogisticScorer.load(settings.models.scorer_path)
+        check_scorer_encoders(scorer, text.name, image.name,
+                              allow=settings.models.allow_encoder_mismatch)  # fmt: skip
         text.load()
         image.load()
-        pipeline = cls(
-            settings, store, text, image, LogisticScorer.load(settings.models.scorer_path)
-        )
+        pipeline = cls(settings, store, text, image, scorer)
         if indexes:
             pipeline.load_indexes()
             minimum = settings.scoring.traffic_min_sightings
@@ -179,12 +227,15 @@ class Pipeline:
         return self.keeper.fit()
 
     def upsert(
-        self, profiles: Sequence[Profile], progress: Progress | None = None
+        self,
+        profiles: Sequence[Profile],
+        progress: Progress | None = None,
+        audit: AuditOf | None = None,
     ) -> list[UpsertResult | MirrorscanError]:
-        return self.writer.upsert(profiles, progress)
+        return self.writer.upsert(profiles, progress, audit)
 
-    def remove(self, account_id: str) -> bool:
-        return self.writer.remove(account_id)
+    def remove(self, account_id: str, audit: AuditNote | None = None) -> bool:
+        return self.writer.remove(account_id, audit)
 
     # --- features (service.featurize) -----------------------------------------------------
 

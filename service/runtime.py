@@ -8,14 +8,23 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from service.auth import Authenticator, KeyRing
 from service.config import Settings
 from service.domain import Profile
-from service.errors import InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
+from service.errors import (
+    ClientGone,
+    DeadlineExceeded,
+    InvalidInput,
+    MirrorscanError,
+    NotReady,
+    PayloadTooLarge,
+    storage_error,
+)
+from service.fairness import INTERNAL, Admission, FairExecutor, current_lane
 from service.follower import Follower
 from service.ingest.fetch import SafeFetcher
 from service.metrics import Metrics
@@ -27,6 +36,8 @@ from service.usecases.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
+# what callers are told; the exception (which may quote SQL or paths) is in the log only
+LOAD_FAILED = "loading failed; the server log says why"
 T = TypeVar("T")
 
 
@@ -60,10 +71,11 @@ class Runtime:
         self._follower: asyncio.Task[None] | None = None
         self._following: Follower | None = None
         # -----------------------------------------------------------------------------------
-        # encode/search are CPU-bound: never inline in async code, never a thread per request
-        self.executor = ThreadPoolExecutor(
-            max_workers=settings.workers, thread_name_prefix="mirrorscan-cpu"
-        )
+        # encode/search are CPU-bound: never inline in async code, never a thread per request;
+        # shared fairly between keys, behind a bounded queue (service.fairness)
+        fair = settings.fairness
+        self.executor = FairExecutor(settings.workers, fair.max_queue, fair.key_workers)
+        self.admission = Admission(fair)
         self.metrics = Metrics(settings.budget.as_ms())  # this app's registry, never the global
         self._pipeline: Pipeline | None = None
         self._jobs: JobRunner | None = None
@@ -131,8 +143,41 @@ class Runtime:
     # ---------------------------------------------------------------------------------------
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+        """``fn(*args, **kwargs)`` on a CPU worker, queued for the current request's key."""
+        [result] = await self.run_all([functools.partial(fn, *args, **kwargs)])
+        return result  # type: ignore[no-any-return]
+
+    async def run_all(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
+        """Queue the calls for the current request (all or none: ``Overloaded``) and await
+        them. When the request's deadline passes or its client goes away first, what is still
+        queued is dropped and ``DeadlineExceeded`` / ``ClientGone`` raised; a call already
+        running finishes, its result unread."""
+        lane = current_lane.get()
+        key = lane.key if lane is not None else INTERNAL
+        deadline = lane.deadline if lane is not None else None
+        futures = self.executor.submit_many(key, calls, deadline)
+        together = asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+        gone = asyncio.ensure_future(lane.wait_gone()) if lane and lane.receive else None
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            waiting: set[asyncio.Future[Any]] = {together}
+            if gone is not None:
+                waiting.add(gone)
+            await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            if together.done():
+                return list(together.result())
+        finally:
+            if gone is not None:
+                gone.cancel()
+        for f in futures:
+            f.cancel()
+        together.cancel()
+        if gone is not None and gone.done() and not gone.cancelled():
+            raise ClientGone("the client closed the connection; its queued work was dropped")
+        raise DeadlineExceeded(
+            f"the request took longer than {self.settings.fairness.deadline_s:g} s; "
+            "its queued work was dropped"
+        )
 
     async def run_per_item(
         self,
@@ -145,7 +190,11 @@ class Runtime:
         """Run ``work`` on the items that parse; each item gets its result or its own error,
         in order, so one bad item fails only itself."""
         parsed = parse_items(items, limit=limit, what=what)
-        done = iter(await self.run(work, [p for p in parsed if isinstance(p, Profile)]))
+        profiles = [p for p in parsed if isinstance(p, Profile)]
+        size = self.settings.fairness.batch_chunk  # chunks interleave with other keys' work
+        chunks = [profiles[i : i + size] for i in range(0, len(profiles), size)]
+        outcomes = await self.run_all([functools.partial(work, c) for c in chunks])
+        done = iter([o for chunk in outcomes for o in chunk])
         return [p if isinstance(p, MirrorscanError) else next(done) for p in parsed]
 
     async def load(self) -> None:
@@ -163,8 +212,8 @@ class Runtime:
             self._jobs = JobRunner(pipeline, jobs)
             self._pipeline = pipeline
             log.info("ready: %s", pipeline.indexes.counts())
-        except Exception as exc:  # surfaced on /readyz and every route, and logged
-            self.load_error = f"loading failed: {exc}"
+        except Exception:  # surfaced on /readyz and every route (without its text), and logged
+            self.load_error = LOAD_FAILED
             log.exception("pipeline failed to load")
 
     def close(self) -> None:
@@ -173,6 +222,10 @@ class Runtime:
         if self._pipeline is not None:
             try:
                 self._pipeline.write_snapshot()
+            except OSError as exc:  # a full or read-only disk: the store still has everything
+                if storage_error(exc) is None:
+                    raise
+                log.error("no snapshot written at shutdown (%s); the next start catches up", exc)
             finally:
                 self._pipeline.close()
         if self._shared is not None:

@@ -7,7 +7,6 @@ answer never tells a guess apart."""
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -79,7 +78,7 @@ class FailureThrottle:
             raise TooManyRequests(
                 "too many failed API keys from this address or with this key's prefix; "
                 "try again later",
-                retry_after_s=math.ceil(wait),
+                retry_after=wait,
             )
 
     def failed(self, address: str | None, key: str) -> None:

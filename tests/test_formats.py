@@ -13,10 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
+from service.config import Settings
 from service.errors import InvalidInput
 from service.ingest.files import LineError, Record, read_profiles
 from service.ingest.tabular import links_cell
 from service.pipeline import Pipeline
+from service.store.bank import Store
 from service.usecases.batch import import_file
 from tests.helpers.images import png_bytes
 from tests.helpers.settings import fake_env
@@ -160,6 +162,17 @@ def test_export_then_import_into_a_new_bank(tmp_path: Path, suffix: str) -> None
     assert json.loads(r.stdout)["outcomes"] == {"created": 3}
     stats = json.loads(runner.invoke(app, ["bank", "stats"], env=env2).stdout)
     assert stats["accounts"] == 3 and stats["indexed"]["pdq"] == 1  # the thumbnail came along
+    # the avatar's signals derived from the original, not re-derived from the thumbnail
+    one, two = (Store(Settings(data_dir=tmp_path / d).db_url) for d in ("one", "two"))
+    a, b = one.get(ROWS[0]["id"]), two.get(ROWS[0]["id"])  # type: ignore[arg-type]
+    assert a and b and a.features.avatar and b.features.avatar
+    assert b.features.avatar.pdq == a.features.avatar.pdq
+    assert b.features.avatar.pdq_quality == a.features.avatar.pdq_quality
+    assert b.features.avatar.thumbnail == a.features.avatar.thumbnail
+    assert a.features.avatar.embedding is not None and b.features.avatar.embedding is not None
+    assert b.features.avatar.embedding.tobytes() == a.features.avatar.embedding.tobytes()
+    one.close()
+    two.close()
     exported = sorted(profiles(out), key=lambda t: t[1])
     assert [(i, b, links, g) for _, i, b, links, g in exported] == [
         (r["id"], r["bio"], tuple(r["links"]), r["group"])

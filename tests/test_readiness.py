@@ -12,6 +12,8 @@ from service.app import create_app
 from service.pipeline import Pipeline
 from tests.helpers.settings import SCORE_KEY, fake_settings
 
+KEY = {"X-API-Key": SCORE_KEY}
+
 
 def test_not_ready_until_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release = threading.Event()
@@ -38,9 +40,11 @@ def test_not_ready_until_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert client.get("/readyz").status_code == 200
 
 
-def test_a_failed_load_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_load_is_reported_without_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(settings: object) -> Pipeline:
-        raise RuntimeError("index folder unreadable")
+        raise RuntimeError("SELECT secret FROM accounts; index folder /srv/data unreadable")
 
     monkeypatch.setattr(Pipeline, "open", staticmethod(broken))
     with TestClient(create_app(fake_settings(tmp_path))) as client:
@@ -49,4 +53,6 @@ def test_a_failed_load_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             if "failed" in detail:
                 break
             threading.Event().wait(0.05)
-        assert "index folder unreadable" in client.get("/readyz").json()["detail"]
+        for r in (client.get("/readyz"), client.post("/v1/score", json={}, headers=KEY)):
+            assert r.status_code == 503 and "loading failed" in r.json()["detail"]
+            assert "SELECT" not in r.text and "/srv" not in r.text, r.text

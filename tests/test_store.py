@@ -27,7 +27,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
             conn.execute(
                 text(
                     "DROP TABLE IF EXISTS account_keys, accounts, audit_log, counters, "
-                    "avatar_sightings"
+                    "schema_version, jobs, avatar_sightings"
                 )
             )
     s.create_all()
@@ -122,6 +122,28 @@ def test_search_text_escapes_wildcards(store: Store) -> None:
     store.upsert([_item("ttp_media"), _item("other", "Some%Name")])
     assert [a.profile.id for a in store.search_text("ttp")] == ["ttp_media"]
     assert [a.profile.id for a in store.search_text("%")] == ["other"]
+
+
+def test_audit_entries_are_chained_and_commit_with_their_write(store: Store) -> None:
+    from service.errors import StorageFull
+    from service.store.audit import AuditNote
+
+    def note(results: list[object]) -> AuditNote:
+        return AuditNote("key:w", "account.bulk", "", {"n": len(results), "score": 0.1 + 0.2})
+
+    store.upsert([_item("a"), _item("b")], note)
+    store.audit_log.append("key:m", "decision", "a", {"decision": "confirmed", "x": [1, 2.5]})
+    assert store.remove("a", AuditNote("key:w", "account.remove", "a", {}))
+
+    def failing(results: list[object]) -> AuditNote:
+        raise StorageFull("the disk is full")
+
+    with pytest.raises(StorageFull):  # the entry fails: the accounts are not written either
+        store.upsert([_item("c")], failing)
+    assert store.get("c") is None
+    report = store.audit_log.verify_chain()
+    assert report.ok and report.entries == 3, report
+    assert store.audit_log.head() == (report.head_seq, report.head_hash)
 
 
 def test_sightings_count_distinct_profiles_and_expire(store: Store) -> None:

@@ -3,15 +3,19 @@ by the composition root (``service.app``); it reaches the runtime through the re
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from service.api import docs, problems
+from service.api import docs, openapi, problems
+from service.api.deps import known_query
 from service.api.routes import accounts, decisions, health, jobs, keys, metrics, score
+from service.config import LimitSettings
 
 
-def mount(app: FastAPI) -> None:
-    """The error handlers (problem+json), the offline docs and every route of the API."""
+def mount(app: FastAPI, limits: LimitSettings | None = None) -> None:
+    """The error handlers (problem+json), the offline docs, every route of the API, and the
+    OpenAPI document with the errors and limits the server has."""
     problems.install(app)
     docs.install(app)
     for module in (health, score, accounts, decisions, metrics, jobs, keys):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(known_query)])
+    openapi.install(app, limits or LimitSettings())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from service.auth import Principal
+from service.errors import InvalidInput
+from service.fairness import current_lane
 from service.pipeline import Pipeline
 from service.runtime import Runtime
 
@@ -37,10 +41,19 @@ def get_principal(
     return runtime.keys.authenticate(x_api_key, address)
 
 
-def require(scope: str) -> Callable[[Principal], Principal]:
-    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+def require(scope: str) -> Callable[[RuntimeDep, Principal], AsyncIterator[Principal]]:
+    """The caller, with ``scope``; admitted by its key's rate and concurrency limits for that
+    scope (429 past them), and its work queued under its key (``service.fairness``)."""
+
+    async def check(
+        runtime: RuntimeDep, principal: Annotated[Principal, Depends(get_principal)]
+    ) -> AsyncIterator[Principal]:
         principal.require(scope)
-        return principal
+        lane = current_lane.get()
+        if lane is not None:
+            lane.key = principal.label
+        with runtime.admission.admit(principal.label, scope):
+            yield principal
 
     return check
 
@@ -48,3 +61,23 @@ def require(scope: str) -> Callable[[Principal], Principal]:
 ScoreCaller = Annotated[Principal, Depends(require("score"))]
 BankWriter = Annotated[Principal, Depends(require("bank:write"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+def known_query(request: Request) -> None:
+    """A query parameter the route does not take is a 422, not silently ignored (a typo in
+    ``?befor=`` would otherwise read the first page)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    known = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        shown = ", ".join(repr(u[:40]) for u in unknown[:5])
+        raise InvalidInput(f"unknown query parameters: {shown}")
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

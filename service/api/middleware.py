@@ -1,18 +1,26 @@
 """ASGI middleware: a request body cap (413 before the body is read into memory), a request id
 on every answer and log line, security headers, and request counts and latency by route
-template (into the runtime's metrics)."""
+template (into the runtime's metrics).
+
+It is the outermost layer of the app that sees every request, so it is also where an exception
+nothing else answered becomes a problem (500, or 507/503 for a storage fault): such answers get
+the request id, the security headers and their count on ``/metrics`` like any other. A request
+id sent by the client is kept only when it is short and printable (``[A-Za-z0-9._:-]``, at most
+64); anything else is replaced, so it cannot forge log lines."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.problems import PROBLEM, problem_body
+from service.api.problems import PROBLEM, problem_body, problem_for_exception
+from service.fairness import Lane, current_lane
 
 log = logging.getLogger("mirrorscan.access")
 
@@ -30,18 +38,27 @@ CSP = (
 )
 # An answer that sets its own policy keeps it: /docs (service/api/docs.py) allows this site's
 # scripts, nothing from elsewhere.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_from(header: str | None) -> str:
+    """The client's request id when it is short and printable, else a fresh one."""
+    if header is not None and _REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex[:16]
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, deadline_s: float = 30.0) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        self.deadline_s = deadline_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex[:16]
+        request_id = request_id_from(_header(scope, b"x-request-id"))
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status_holder: dict[str, int] = {}
@@ -58,20 +75,24 @@ class RequestGuard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            await self._too_large(send_wrapped)
-        elif declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
-            # chunked: buffer up to the cap (bounded memory), refuse past it, then replay
-            body = await self._read_capped(receive)
-            if body is None:
-                await self._too_large(send_wrapped)
+        client = scope.get("client")
+        # the request's lane for the CPU workers: its deadline, its client, and its key once
+        # authenticated (service.fairness; service.api.deps names the key)
+        lane = Lane(f"addr:{client[0] if client else 'unknown'}",
+                    time.monotonic() + self.deadline_s)  # fmt: skip
+        token = current_lane.set(lane)
+        try:
+            await self._guarded(scope, receive, send_wrapped, lane)
+        except Exception as exc:  # answered here: nothing outside adds the id or the headers
+            if "status" in status_holder:  # the answer had begun: nothing more can be sent
+                log.error("error after the response started id=%s", request_id, exc_info=exc)
             else:
-                await self.app(scope, _replay(body, receive), send_wrapped)
-        else:
-            await self.app(scope, receive, send_wrapped)
+                body, headers = problem_for_exception(exc, scope["path"], request_id)
+                await _send_problem(send_wrapped, body, headers)
+        finally:
+            current_lane.reset(token)
         elapsed = time.perf_counter() - started
-        status = status_holder.get("status", 0)
+        status = status_holder.get("status", 0) or (499 if lane.gone else 0)
         log.info(
             "%s %s %s %.1fms id=%s",
             scope["method"],
@@ -84,6 +105,22 @@ class RequestGuard:
         if runtime is not None:
             route = getattr(scope.get("route"), "path", "unmatched")  # the template, not the path
             runtime.metrics.observe_request(route, scope["method"], status, elapsed)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, lane: Lane) -> None:
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await self._too_large(send, scope)
+        elif declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            # chunked: buffer up to the cap (bounded memory), refuse past it, then replay
+            body = await self._read_capped(receive)
+            if body is None:
+                await self._too_large(send, scope)
+            else:
+                lane.receive = _replay(body, receive)
+                await self.app(scope, lane.receive, send)
+        else:
+            lane.receive = receive
+            await self.app(scope, receive, send)
 
     async def _read_capped(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
@@ -100,25 +137,32 @@ class RequestGuard:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, scope: Scope) -> None:
         body = problem_body(
             413,
             "Payload too large",
             f"the request body exceeds {self.max_body} bytes",
             "https://mirrorscan.dev/problems/payload-too-large",
+            instance=scope["path"],
+            request_id=scope["state"]["request_id"],
         )
-        raw = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM.encode()),
-                    (b"content-length", str(len(raw)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": raw})
+        await _send_problem(send, body, {})
+
+
+async def _send_problem(send: Send, body: dict[str, Any], headers: dict[str, str]) -> None:
+    raw = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": int(body["status"]),
+            "headers": [
+                (b"content-type", PROBLEM.encode()),
+                (b"content-length", str(len(raw)).encode()),
+                *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": raw})
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -3,10 +3,10 @@ and accounts come in as the one record model of ``service.ingest.records``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.domain import Match, Profile, StoredAccount, Verdict
 from service.ingest.records import AccountIn, ProfileIn
@@ -206,6 +206,12 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+    @field_validator("created_at", "started_at", "finished_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """SQLite gives back naive datetimes for what was written in UTC: say so."""
+        return value.replace(tzinfo=UTC) if value is not None and not value.tzinfo else value
 
     @classmethod
     def of(cls, job: Job) -> JobOut:

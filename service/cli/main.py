@@ -26,7 +26,7 @@ from service.cli.common import (
     settings_for,
 )
 from service.config import Settings
-from service.errors import MirrorscanError
+from service.errors import MirrorscanError, storage_error
 
 app = typer.Typer(
     help="mirrorscan: find mirror accounts, re-creations of banned accounts.",
@@ -48,11 +48,18 @@ def serve(
     import uvicorn
 
     from service.app import create_app
+    from service.pipeline import preflight
     from service.usecases.keys import ensure_first_admin_key
 
     settings = settings_for(data_dir)
     if settings.fetch.allow_loopback:
         raise fail("MIRRORSCAN_FETCH__ALLOW_LOOPBACK is for tests only; refusing to serve", 2)
+    if settings.models.fake:
+        raise fail("MIRRORSCAN_MODELS__FAKE is for tests only; refusing to serve", 2)
+    try:
+        preflight(settings)
+    except MirrorscanError as exc:
+        raise fail(escape(exc.detail), 2) from exc
     key = ensure_first_admin_key(settings)
     if key:
         err.print(
@@ -77,13 +84,23 @@ def doctor(
     repair: Annotated[
         bool, typer.Option(help="rebuild the indexes from the store if needed")
     ] = False,
+    audit_anchor: Annotated[
+        str | None,
+        typer.Option(
+            help="SEQ:HASH of the audit log's head recorded earlier (printed by a past "
+            "doctor run): also check that this entry is still there, unchanged"
+        ),
+    ] = None,
 ) -> None:
-    """Check that the index snapshot loads (checksums) and that every channel index holds
-    exactly the accounts the store says; with --repair, rebuild from the store if not."""
+    """Check that the index snapshot loads (checksums), that every channel index holds
+    exactly the accounts the store says (with --repair, rebuild from the store if not), and
+    that the audit log's hash chain is unbroken. Prints the log's head hash: record it
+    outside the system, and pass it back with --audit-anchor to detect entries removed later."""
     from service.pipeline import Pipeline
     from service.reencode import ensure_current_vectors
     from service.usecases.doctor import check
 
+    anchor = _anchor(audit_anchor)
     settings = settings_for(data_dir)
     with err.status("loading models"):
         pipeline = Pipeline.open(settings, indexes=False)
@@ -97,13 +114,81 @@ def doctor(
                 pipeline.rebuild_indexes(advance)
             report = check(pipeline.keeper)
             out["after"] = report.as_dict()
+        with err.status("verifying the audit log's hash chain"):
+            chain = pipeline.store.audit_log.verify_chain(anchor)
+        out["audit"] = chain.as_dict()
         print_json(out)
     finally:
         pipeline.close()
-    if not report.ok:
-        if not repair:
-            err.print("the indexes disagree with the store: run `mirrorscan doctor --repair`")
+    err.print(
+        f"audit log head: seq {chain.head_seq} hash {chain.head_hash} (record it; check it "
+        f"later with --audit-anchor {chain.head_seq}:{chain.head_hash})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not chain.ok:
+        err.print(
+            f"[bold red]the audit log was tampered with:[/] entry {chain.first_broken}: "
+            f"{escape(chain.reason or '')}",
+            highlight=False,
+        )
+    if not report.ok and not repair:
+        err.print("the indexes disagree with the store: run `mirrorscan doctor --repair`")
+    if not report.ok or not chain.ok:
         raise typer.Exit(1)
+
+
+def _anchor(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    seq, _, digest = value.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise fail("--audit-anchor is SEQ:HASH (a number, a colon, 64 hex digits)", 2)
+    return int(seq), digest.lower()
+
+
+@app.command()
+def backup(
+    dest: Annotated[Path, typer.Argument(help="a new (or empty) folder for the backup")],
+    data_dir: DataDir = None,
+) -> None:
+    """Back up the data dir: the SQLite bank through SQLite's online backup API (safe while the
+    server runs), the current index snapshot with its manifest and the key file, with a
+    backup.json listing every file's SHA-256, the counts and the audit log's head hash. A bank
+    in PostgreSQL is backed up with pg_dump (this says how)."""
+    from service.usecases.backup import Unsupported
+    from service.usecases.backup import backup as run_backup
+
+    settings = settings_for(data_dir)
+    try:
+        with err.status("backing up"):
+            manifest = run_backup(settings, dest)
+    except Unsupported as exc:
+        raise fail(escape(exc.detail), 2) from exc
+    print_json({k: v for k, v in manifest.items() if k != "files"} | {"dest": str(dest)})
+
+
+@app.command()
+def restore(
+    src: Annotated[Path, typer.Argument(help="a folder written by `mirrorscan backup`")],
+    data_dir: DataDir = None,
+    force: Annotated[
+        bool, typer.Option(help="move an existing bank aside (.before-restore-TIME) first")
+    ] = False,
+) -> None:
+    """Restore a backup into the data dir (stop the server first): every file's checksum is
+    checked, then the bank, the snapshot and the key file are put in place, and the restored
+    bank is checked against the backup's counts and audit head."""
+    from service.usecases.backup import Unsupported
+    from service.usecases.backup import restore as run_restore
+
+    settings = settings_for(data_dir)
+    try:
+        with err.status("restoring"):
+            report = run_restore(settings, src, force=force)
+    except Unsupported as exc:
+        raise fail(escape(exc.detail), 2) from exc
+    print_json(report)
 
 
 @app.command()
@@ -277,5 +362,12 @@ def main() -> None:
     try:
         app()
     except MirrorscanError as exc:
-        err.print(f"[bold red]error:[/] {exc.detail}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(exc.detail)}", highlight=False)
+        sys.exit(1)
+    except OSError as exc:  # a full disk or a read-only data dir: one clear line, no traceback
+        mapped = storage_error(exc)
+        if mapped is None:
+            raise
+        where = f" ({escape(str(exc.filename))})" if exc.filename else ""
+        err.print(f"[bold red]error:[/] {mapped.detail}{where}", highlight=False)
         sys.exit(1)

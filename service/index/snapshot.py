@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -27,6 +28,9 @@ from service.index.plan import IndexPlan
 log = logging.getLogger(__name__)
 MANIFEST_VERSION = 1
 KEEP_SNAPSHOTS = 2
+# a folder name in the snapshot root (``write_snapshot`` makes ``<UTC stamp>-<hex>-s<seq>``):
+# never a path, never hidden
+_VERSION = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +155,31 @@ class IndexSet:
 
 
 def current_version(root: Path) -> str | None:
-    """The version ``CURRENT`` names, or None when there is no snapshot yet."""
+    """The version ``CURRENT`` names, or None when there is no snapshot yet. ``CURRENT`` that is
+    not a snapshot name (not UTF-8, garbage, a path) raises ``IndexCorrupt`` like every other
+    snapshot fault, so the caller rebuilds from the store."""
     try:
-        version = (root / "CURRENT").read_text().strip()
+        raw = (root / "CURRENT").read_bytes()
     except FileNotFoundError:
         return None
-    return version or None
+    except IsADirectoryError as exc:
+        raise IndexCorrupt("CURRENT is not a file") from exc
+    try:
+        version = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise IndexCorrupt("CURRENT is not UTF-8 text") from exc
+    if not version:
+        return None
+    if not _VERSION.fullmatch(version):
+        raise IndexCorrupt("CURRENT does not name a snapshot")
+    return version
+
+
+def _current_or_none(root: Path) -> str | None:
+    try:
+        return current_version(root)
+    except IndexCorrupt:
+        return None
 
 
 def snapshot_folders(root: Path) -> list[Path]:
@@ -187,7 +210,7 @@ def _atomic_write(path: Path, content: str) -> None:
 def _cleanup(root: Path, keep: set[str]) -> None:
     """Keep the newest snapshots and the current one; remove older ones and abandoned
     temporary folders. A process that loaded an old snapshot holds it in memory, not on disk."""
-    keep = keep | {v for v in [current_version(root)] if v}
+    keep = keep | {v for v in [_current_or_none(root)] if v}
     for old in snapshot_folders(root)[:-KEEP_SNAPSHOTS]:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)

@@ -11,7 +11,11 @@ from service.errors import InvalidInput
 def decode_b64(data: str | None) -> bytes | None:
     if not data:
         return None
-    payload = data.split(",", 1)[1] if data.startswith("data:") else data
+    payload = data
+    if data.startswith("data:"):
+        _, comma, payload = data.partition(",")
+        if not comma:
+            raise InvalidInput("avatar_b64 is a data: URL without a comma before its payload")
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.domain import Profile
 from service.errors import InvalidInput, MirrorscanError, PayloadTooLarge
+from service.ingest.avatar_features import parse_avatar_features
 from service.ingest.encoding import decode_b64
 
 _TEXT = 20_000  # hard backstop; the configurable limits are checked by the pipeline
@@ -71,6 +72,8 @@ class FileRecord(AccountIn):
     model_config = ConfigDict(strict=True)
 
     avatar_path: str | None = None
+    # a bank export's stored avatar signals (``service.ingest.avatar_features``)
+    avatar_features: str | None = Field(None, max_length=20_000)
 
     @field_validator(*_STRINGS, mode="before")
     @classmethod
@@ -92,7 +95,8 @@ class FileRecord(AccountIn):
     def file_profile(self, base: Path, max_avatar_bytes: int) -> Profile:
         avatar = None if self.avatar_b64 else _read_avatar(self.avatar_path, base, max_avatar_bytes)
         profile = self.to_profile(self.id, self.group or None, avatar)
-        return replace(profile, avatar_url=profile.avatar_url or None)
+        stored = parse_avatar_features(self.avatar_features) if self.avatar_features else None
+        return replace(profile, avatar_url=profile.avatar_url or None, avatar_features=stored)
 
 
 FIELDS = frozenset(FileRecord.model_fields)
@@ -104,6 +108,7 @@ _MUST = {
     "avatar_url": "a string or null",
     "avatar_path": "a string or null",
     "avatar_b64": "a string",
+    "avatar_features": "a string or null",
     **{name: "a string" for name in _STRINGS},
 }
 _TYPE_ERRORS = ("string_type", "list_type", "missing", "value_error", "string_too_short")

@@ -25,6 +25,7 @@ COLUMNS = (
     "avatar_url",
     "avatar_b64",
     "group",
+    "avatar_features",
 )
 WriteRows = Callable[[list[dict[str, Any]]], None]
 

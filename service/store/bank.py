@@ -5,7 +5,7 @@ snapshot built at counter N can catch up by replaying the rows with ``seq > N``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
 from service.store import counters, shared_schema  # noqa: F401  (shared_schema: its tables)
-from service.store.audit import AuditLog, append_only
+from service.store.audit import AuditLog, AuditNote, append_entry, append_only, ensure_counter
 from service.store.engine import open_engine
 from service.store.exclusive import exclusive
+from service.store.migrations import migrate
 from service.store.schema import AccountRow, Base, CounterRow, KeyRow, utcnow
 from service.store.traffic import Sightings
 
@@ -82,12 +83,15 @@ class Store:
         return self._session
 
     def create_all(self) -> None:
-        """Create what is missing (tables, triggers, counters); one process at a time, so two
-        replicas starting together on one store do not race."""
+        """Create what is missing (tables, migration steps of ``store.migrations``, the audit
+        log's triggers, the counters); one process at a time, so two replicas starting together
+        on one store do not race."""
         with exclusive(self.engine, "mirrorscan.schema"):
             Base.metadata.create_all(self.engine)
+            migrate(self.engine)
             with self.engine.begin() as conn:
                 append_only(conn)
+                ensure_counter(conn)
                 counters.ensure(conn)
 
     def close(self) -> None:
@@ -124,9 +128,15 @@ class Store:
                     out[id_] = Fingerprint(row_id, h, v, r)
         return out
 
-    def upsert(self, items: Sequence[Upsert]) -> list[UpsertResult]:
+    def upsert(
+        self,
+        items: Sequence[Upsert],
+        audit: Callable[[list[UpsertResult]], AuditNote | None] | None = None,
+    ) -> list[UpsertResult]:
         """Insert or replace accounts by id in one transaction; one result per item, in order
-        (of repeated ids the last is written, and each gets its result)."""
+        (of repeated ids the last is written, and each gets its result). ``audit`` turns the
+        results into the audit entry written in the same transaction: the accounts and the
+        entry recording them are committed together or not at all."""
         order = [i.profile.id for i in items]
         items = list({i.profile.id: i for i in items}.values())
         results: list[UpsertResult] = []
@@ -159,11 +169,16 @@ class Store:
                 s.add_all(KeyRow(key=k, row_id=row.row_id) for k in sorted(item.keys))
                 existing[item.profile.id] = row
                 results.append(UpsertResult(row.id, row.row_id, outcome))
-        by_id = {r.id: r for r in results}
-        return [by_id[i] for i in order]
+            by_id = {r.id: r for r in results}
+            ordered = [by_id[i] for i in order]
+            note = audit(ordered) if audit is not None else None
+            if note is not None:
+                append_entry(s, note)
+        return ordered
 
-    def remove(self, account_id: str) -> int | None:
-        """Mark an account removed; returns its row id, or None when absent or already removed."""
+    def remove(self, account_id: str, audit: AuditNote | None = None) -> int | None:
+        """Mark an account removed (with its audit entry, in the same transaction); returns its
+        row id, or None when absent or already removed (nothing is written then)."""
         with self._session.begin() as s:
             row = s.scalar(select(AccountRow).where(AccountRow.id == account_id))
             if row is None or row.removed:
@@ -172,6 +187,8 @@ class Store:
             row.seq = self._next_seq(s)
             row.updated_at = utcnow()
             s.execute(delete(KeyRow).where(KeyRow.row_id == row.row_id))
+            if audit is not None:
+                append_entry(s, audit)
             return row.row_id
 
     def get(self, account_id: str) -> StoredAccount | None:
@@ -392,4 +409,5 @@ def _to_account(row: AccountRow) -> StoredAccount:
     features = Features(
         name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
     )
-    return StoredAccount(row_id=row.row_id, profile=profile, features=features, removed=row.removed)
+    return StoredAccount(row_id=row.row_id, profile=profile, features=features,
+                         removed=row.removed, encoder_version=row.encoder_version)  # fmt: skip

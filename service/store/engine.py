@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 
-from service.errors import InvalidInput
+from service.errors import InvalidInput, storage_error
 
 
 def open_engine(url: str, *, readonly: bool = False) -> Engine:
@@ -17,7 +17,17 @@ def open_engine(url: str, *, readonly: bool = False) -> Engine:
     engine = create_engine(engine_url, future=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_readonly_pragmas if readonly else _sqlite_pragmas)
+    event.listen(engine, "handle_error", _storage_faults)
     return engine
+
+
+def _storage_faults(context: ExceptionContext) -> None:
+    """A full disk or a read-only database becomes a domain error (507 / 503 over the API, one
+    clear line in the CLI) at the store boundary, instead of the driver's text; the
+    transaction was rolled back, so nothing was half written."""
+    mapped = storage_error(context.original_exception)
+    if mapped is not None:
+        raise mapped from context.original_exception
 
 
 def _sqlite_readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:

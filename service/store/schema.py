@@ -72,7 +72,9 @@ class KeyRow(Base):
 
 
 class AuditRow(Base):
-    """Append-only: triggers refuse UPDATE and DELETE (see ``store.bank``)."""
+    """Append-only: triggers refuse UPDATE and DELETE, and each entry carries the hash of the
+    one before it (see ``store.audit``). ``prev_hash``/``hash`` came after the table: older
+    databases get them from ``store.migrations``."""
 
     __tablename__ = "audit_log"
 
@@ -82,6 +84,18 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     subject: Mapped[str] = mapped_column(String(400), default="")
     payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SchemaVersionRow(Base):
+    """Which migration steps (``store.migrations``) this database has had, by name."""
+
+    __tablename__ = "schema_version"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class CounterRow(Base):

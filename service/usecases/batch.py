@@ -20,6 +20,7 @@ from typing import Any, TextIO, TypeVar
 
 from service.domain import Progress, StoredAccount, Verdict
 from service.errors import InvalidInput, MirrorscanError
+from service.ingest.avatar_features import format_avatar_features
 from service.ingest.files import Format, LineError, Record, file_format, read_profiles
 from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
@@ -147,7 +148,9 @@ def export_file(
     advance: Progress | None = None,
 ) -> int:
     """Write every active banned account to a file the importer reads back. The bank keeps no
-    original avatar, so ``avatars`` writes the stored thumbnail as ``avatar_b64``."""
+    original avatar, so ``avatars`` writes the stored thumbnail as ``avatar_b64``, and every
+    avatar's stored signals (derived from the original) as ``avatar_features``, which the
+    importer keeps instead of re-deriving them from the thumbnail."""
     count = 0
     with profile_writer(path, file_format(path, fmt)) as write:
         for batch in store.iter_accounts(batch=2000):
@@ -171,7 +174,16 @@ def export_row(account: StoredAccount, avatars: bool) -> dict[str, Any]:
         "avatar_url": p.avatar_url,
         "avatar_b64": base64.b64encode(thumb).decode() if thumb else None,
         "group": p.group,
+        "avatar_features": None
+        if avatar is None
+        else format_avatar_features(avatar, _image_part(account.encoder_version)),
     }
+
+
+def _image_part(encoder_version: str) -> str:
+    """``text:dim|image:dim[|how]`` -> ``image:dim``."""
+    parts = encoder_version.split("|")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def verdict_line(verdict: Verdict) -> dict[str, Any]:

@@ -14,12 +14,24 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
+from service.errors import INTERNAL_DETAIL, MirrorscanError, storage_error
 from service.pipeline import Pipeline
 from service.reencode import ensure_current_vectors
 from service.store.exclusive import exclusive
 from service.store.jobs import Job, JobStore, job_lock, new_job_id
 
 log = logging.getLogger(__name__)
+
+
+def public_reason(exc: Exception) -> str:
+    """What the job's record says (it is served by the API): a domain error's or a storage
+    fault's own words, never an exception's text (paths, SQL); the log has the traceback."""
+    known = exc if isinstance(exc, MirrorscanError) else storage_error(exc)
+    if known is not None and (known.public or known.status < 500):
+        return known.detail
+    return f"{type(exc).__name__}: {INTERNAL_DETAIL}"
+
+
 REBUILD = "rebuild"
 
 
@@ -96,7 +108,7 @@ class JobRunner:
             self.jobs.fail(job_id, "cancelled: the server shut down; ask for a new job")
         except Exception as exc:  # recorded on the job and logged; the server goes on
             log.exception("job %s failed", job_id)
-            self.jobs.fail(job_id, f"{type(exc).__name__}: {exc}")
+            self.jobs.fail(job_id, public_reason(exc))
 
 
 class _JobProgress:

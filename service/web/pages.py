@@ -153,7 +153,7 @@ def error_page(request: Request, exc: MirrorscanError) -> Response:
     """The error as a page (blocking: the session is read from the store)."""
     session, fresh = read_session(request)
     ctx = PageContext(request, request.state.web, request.state.runtime, session, fresh)
-    headers = {"Retry-After": "5"} if exc.status == 503 else exc.headers
+    headers = exc.headers or ({"Retry-After": "5"} if exc.status in (503, 507) else {})
     response = render(ctx, "error.html", exc.status, title=exc.title, detail=exc.detail)
     if headers:
         response.headers.update(headers)

@@ -15,7 +15,12 @@ from service.usecases import bank
 router = APIRouter(prefix="/v1/accounts", tags=["bank"])
 
 
-@router.put("/{account_id}", response_model=AccountOut, summary="Add or replace a banned account")
+@router.put(
+    "/{account_id}",
+    response_model=AccountOut,
+    summary="Add or replace a banned account",
+    responses={201: {"model": AccountOut, "description": "created (or restored)"}},
+)
 async def put_account(
     account_id: str,
     body: AccountFields,
@@ -60,7 +65,9 @@ async def delete_account(
 async def bulk(
     body: BulkIn, runtime: RuntimeDep, pipeline: PipelineDep, caller: BankWriter
 ) -> BulkOut:
-    """Up to ``limits.max_bulk`` accounts; a result per item, in order."""
+    """Up to ``limits.max_bulk`` accounts; a result per item, in order. Costs its key one
+    rate-limit unit per account."""
+    runtime.admission.charge(caller.label, "bank:write", len(body.accounts) - 1)
     parsed = parse_items(body.accounts, limit=runtime.settings.limits.max_bulk, what="bulk")
     outcomes, tally = await runtime.run(bank.put_accounts, pipeline, caller.label, parsed)
     results = [

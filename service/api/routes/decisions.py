@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import PipelineDep, RuntimeDep, ScoreCaller
 from service.api.schemas import EvidenceOut
+from service.domain import MAX_SEQ
 from service.ingest.records import ProfileIn
 from service.usecases.decisions import Decision, decide, list_decisions
 
@@ -81,7 +82,7 @@ async def get_decisions(
     pipeline: PipelineDep,
     _caller: ScoreCaller,
     before: Annotated[
-        int | None, Query(ge=1, description="page: decisions older than this seq")
+        int | None, Query(ge=1, le=MAX_SEQ, description="page: decisions older than this seq")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DecisionPage:

@@ -37,9 +37,11 @@ async def score(
 
 @router.post("/score/batch", response_model=BatchOut, summary="Score several profiles")
 async def score_batch(
-    body: BatchIn, runtime: RuntimeDep, pipeline: PipelineDep, _caller: ScoreCaller
+    body: BatchIn, runtime: RuntimeDep, pipeline: PipelineDep, caller: ScoreCaller
 ) -> BatchOut:
-    """Each profile gets its verdict or its own problem; one bad profile fails only itself."""
+    """Each profile gets its verdict or its own problem; one bad profile fails only itself.
+    A batch costs its key one rate-limit unit per profile."""
+    runtime.admission.charge(caller.label, "score", len(body.profiles) - 1)
     outcomes = await runtime.run_per_item(
         body.profiles, pipeline.score_many, limit=runtime.settings.limits.max_batch, what="batch"
     )

@@ -47,7 +47,7 @@ async def signin(
             "signin.html",
             429,
             next=safe_next(next),
-            error=f"Too many failed sign-ins. Try again in {exc.retry_after_s} seconds.",
+            error=f"Too many failed sign-ins. Try again in {exc.headers['Retry-After']} seconds.",
         )
         response.headers.update(exc.headers)
         return response

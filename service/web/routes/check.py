@@ -7,10 +7,11 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from service.domain import MAX_SEQ
 from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.store.bank import Store
 from service.usecases import decisions
@@ -78,7 +79,9 @@ async def _check(ctx: PageContext, check_id: str) -> CheckRecord | None:
 
 
 @router.get("/checks/{check_id}")
-async def result(ctx: Moderator, check_id: str, recorded: int | None = None) -> Response:
+async def result(
+    ctx: Moderator, check_id: str, recorded: int | None = Query(None, ge=1, le=MAX_SEQ)
+) -> Response:
     record = await _check(ctx, check_id)
     if record is None:
         raise NotFound(EXPIRED)
