@@ -30,6 +30,12 @@ class Principal:
     scopes: frozenset[str]
     key_ref: str = ""
 
+    @property
+    def key_id(self) -> str:
+        """Which key, unique (labels are not: two keys may both be "ops"); fair sharing's
+        buckets and queues are per key, not per label."""
+        return self.key_ref or self.label
+
     def require(self, scope: str) -> None:
         if scope not in self.scopes and "admin" not in self.scopes:
             raise Forbidden(f"this API key lacks the '{scope}' scope")

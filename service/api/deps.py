@@ -51,8 +51,8 @@ def require(scope: str) -> Callable[[RuntimeDep, Principal], AsyncIterator[Princ
         principal.require(scope)
         lane = current_lane.get()
         if lane is not None:
-            lane.key = principal.label
-        with runtime.admission.admit(principal.label, scope):
+            lane.key = principal.key_id
+        with runtime.admission.admit(principal.key_id, scope):
             yield principal
 
     return check

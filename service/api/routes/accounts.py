@@ -67,7 +67,7 @@ async def bulk(
 ) -> BulkOut:
     """Up to ``limits.max_bulk`` accounts; a result per item, in order. Costs its key one
     rate-limit unit per account."""
-    runtime.admission.charge(caller.label, "bank:write", len(body.accounts) - 1)
+    runtime.admission.charge(caller.key_id, "bank:write", len(body.accounts) - 1)
     parsed = parse_items(body.accounts, limit=runtime.settings.limits.max_bulk, what="bulk")
     outcomes, tally = await runtime.run(bank.put_accounts, pipeline, caller.label, parsed)
     results = [

@@ -41,7 +41,7 @@ async def score_batch(
 ) -> BatchOut:
     """Each profile gets its verdict or its own problem; one bad profile fails only itself.
     A batch costs its key one rate-limit unit per profile."""
-    runtime.admission.charge(caller.label, "score", len(body.profiles) - 1)
+    runtime.admission.charge(caller.key_id, "score", len(body.profiles) - 1)
     outcomes = await runtime.run_per_item(
         body.profiles, pipeline.score_many, limit=runtime.settings.limits.max_batch, what="batch"
     )
