@@ -45,17 +45,24 @@ def serve(
     data_dir: DataDir = None,
 ) -> None:
     """Run the HTTP API (OpenAPI at /docs)."""
+    settings = settings_for(data_dir)
+    if settings.fetch.allow_loopback:
+        raise fail("MIRRORSCAN_FETCH__ALLOW_LOOPBACK is for tests only; refusing to serve", 2)
+    if settings.models.fake:
+        raise fail("MIRRORSCAN_MODELS__FAKE is for tests only; refusing to serve", 2)
+    run_server(settings, host, port)
+
+
+def run_server(settings: Settings, host: str, port: int) -> None:
+    """What ``serve`` runs once it has accepted the settings: the scorer's preflight, the first
+    admin key, uvicorn. The replica tests run this with the fake encoders, which ``serve``
+    refuses (``tests/helpers/serve_fake.py``)."""
     import uvicorn
 
     from service.app import create_app
     from service.pipeline import preflight
     from service.usecases.keys import ensure_first_admin_key
 
-    settings = settings_for(data_dir)
-    if settings.fetch.allow_loopback:
-        raise fail("MIRRORSCAN_FETCH__ALLOW_LOOPBACK is for tests only; refusing to serve", 2)
-    if settings.models.fake:
-        raise fail("MIRRORSCAN_MODELS__FAKE is for tests only; refusing to serve", 2)
     try:
         preflight(settings)
     except MirrorscanError as exc:

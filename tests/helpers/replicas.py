@@ -1,5 +1,6 @@
-"""Several ``mirrorscan serve`` processes on one store, and Debian's haproxy in front of them, on
-loopback: started, waited for, and stopped by the replica tests."""
+"""Several ``mirrorscan serve`` processes on one store (``serve_fake``: serve with the fake
+encoders), and Debian's haproxy in front of them, on loopback: started, waited for, and stopped
+by the replica tests."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from sqlalchemy.engine import make_url
 
 from tests.helpers.settings import TEST_SCORER
 
-MIRRORSCAN = Path(sys.executable).parent / "mirrorscan"
+ROOT = Path(__file__).resolve().parents[2]
+# `mirrorscan serve` as it runs, less its refusal of the fake encoders (tests/helpers/serve_fake)
+SERVE = [sys.executable, "-m", "tests.helpers.serve_fake"]
 
 
 def free_port() -> int:
@@ -48,8 +51,9 @@ class Replica:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [str(MIRRORSCAN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [*SERVE, "--host", "127.0.0.1", "--port", str(self.port)],
                 env=self.env,
+                cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
