@@ -20,6 +20,7 @@ from service.errors import Conflict
 from service.follower import Follower
 from service.indexing import SNAPSHOT_LOCK
 from service.pipeline import Pipeline
+from service.store import audit, counters
 from service.store.bank import Store
 from service.store.exclusive import exclusive
 from service.store.shared import SharedState
@@ -87,9 +88,12 @@ def test_two_processes_create_the_schema_at_once(url: str) -> None:
     assert errors == []
     engine = create_engine(url)
     with engine.connect() as conn:
-        names = set(conn.scalars(text("SELECT name FROM counters")))
+        names = list(conn.scalars(text("SELECT name FROM counters")))
+        steps = list(conn.scalars(text("SELECT name FROM schema_version")))
     engine.dispose()
-    assert names == {"accounts", "keys", "snapshots"}
+    # each counter once (the replicas' and the audit chain's), each migration step run once
+    assert sorted(names) == sorted({*counters.COUNTERS, audit.COUNTER})
+    assert len(steps) == len(set(steps))
 
 
 def test_revoking_a_key_ends_its_sessions_and_leaves_others(shared: SharedState) -> None:
