@@ -1,6 +1,7 @@
 """API keys in the store: create (the key is shown once; only its hash is kept), list, revoke,
-each with its audit entry. The API (``/v1/keys``) and the CLI (``mirrorscan keys``) call these;
-every replica on the store picks the change up within its poll interval (``service.follower``)."""
+each with its audit entry in the change's own transaction. The API (``/v1/keys``) and the CLI
+(``mirrorscan keys``) call these; every replica on the store picks the change up within its poll
+interval (``service.follower``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from service.auth import KEY_FILE, KeyEntry, hash_key, new_key
 from service.config import SCOPES, Settings
 from service.errors import InvalidInput, NotFound
 from service.store.apikeys import StoredKey
+from service.store.audit import AuditNote
 from service.store.exclusive import exclusive
 from service.store.shared import SharedState
 
@@ -38,10 +40,12 @@ def create_key(
     label, checked = check_new_key(label, scopes)
     key = new_key()
     stored = shared.keys.create(
-        key_hash=hash_key(key), prefix=key[:8], label=label, scopes=checked, created_by=actor
-    )
-    shared.store.audit_log.append(
-        actor, "key.create", stored.id, {"label": label, "scopes": checked}
+        key_hash=hash_key(key),
+        prefix=key[:8],
+        label=label,
+        scopes=checked,
+        created_by=actor,
+        audit=lambda k: AuditNote(actor, "key.create", k.id, {"label": label, "scopes": checked}),
     )
     return stored, key
 
@@ -49,13 +53,14 @@ def create_key(
 def revoke_key(shared: SharedState, actor: str, key_id: str) -> StoredKey:
     """Revoke a key and end the moderator sessions it opened; ``NotFound`` when there is no
     active key by that id (keys from the settings are removed there, not here)."""
-    revoked = shared.keys.revoke(key_id)
+    revoked = shared.keys.revoke(
+        key_id, audit=lambda k: AuditNote(actor, "key.revoke", key_id, {"label": k.label})
+    )
     if revoked is None:
         raise NotFound(
             f"no active API key with id {key_id!r} (a key given in MIRRORSCAN_API_KEYS is "
             "removed there)"
         )
-    shared.store.audit_log.append(actor, "key.revoke", key_id, {"label": revoked.label})
     return revoked
 
 
