@@ -19,6 +19,20 @@ from service.cli.common import (
     stage_progress,
 )
 
+
+def need_training_extra() -> None:
+    """Training and evaluation need the ``[train]`` extra, which a server install leaves out."""
+    import importlib.util
+
+    missing = [m for m in ("faker", "sklearn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise fail(
+            f"this command needs {', '.join(missing)}, which a server install leaves out: "
+            "pip install 'mirrorscan\\[train]'",
+            2,
+        )
+
+
 app = typer.Typer(
     help="Generate training data, train and evaluate the scorer.", no_args_is_help=True
 )
@@ -35,6 +49,7 @@ def model_generate(
     ] = "real",
 ) -> None:
     """Generate labelled mirrors and hard negatives of real proscribed groups, split by group."""
+    need_training_extra()
     from service.training.generate import Generator
     from service.training.images import drawn_images, real_images
     from service.training.sources import all_groups, dakshina, roman_to_urdu
@@ -69,6 +84,7 @@ def model_train(
     data_dir: DataDir = None,
 ) -> None:
     """Fit, calibrate and write the scorer; prints validation and test metrics."""
+    need_training_extra()
     from service.training.card import render
     from service.training.fit import finite
     from service.training.run import train
@@ -107,6 +123,7 @@ def evaluate_command(
     accounts in block (by kind), the share of legitimate accounts in review, block precision and
     recall, calibration error, attribution, per evasion family; then curve summaries (ROC-AUC,
     AP, recall at a precision chosen on the set itself), beside naive peers."""
+    need_training_extra()
     from service.training.fit import finite
     from service.training.run import evaluate
 
