@@ -226,6 +226,9 @@ class Settings(BaseSettings):
     # data dirs and replicas); None: <data_dir>/models
     models_dir: Path | None = None
     database_url: str | None = None  # None: SQLite file in the data dir
+    # the reference data offline work reads (sanctions lists, transliterations, photos): training
+    # data generation, benchmarks; never the server. Relative paths from the working directory.
+    shared_data: Path = Path("../shared/data")
     api_keys: dict[str, list[str]] = Field(default_factory=dict)
     workers: int = Field(1, ge=1, le=64)  # encode/search threads; torch gets one thread each
     models: ModelSettings = ModelSettings()

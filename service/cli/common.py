@@ -26,7 +26,6 @@ from rich.text import Text
 
 from service.config import Settings
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 err = Console(stderr=True)
 
 DataDir = Annotated[

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from service.cli.common import (
-    SHARED,
     DataDir,
     err,
     fail,
@@ -18,6 +17,7 @@ from service.cli.common import (
     settings_for,
     stage_progress,
 )
+from service.config import Settings
 
 
 def need_training_extra() -> None:
@@ -41,7 +41,12 @@ app = typer.Typer(
 @app.command("generate")
 def model_generate(
     out: Annotated[Path, typer.Argument(help="folder for the train/validation/test splits")],
-    shared: Annotated[Path, typer.Option(help="reference data folder")] = SHARED,
+    shared: Annotated[
+        Path | None,
+        typer.Option(
+            help="reference data folder (default: $MIRRORSCAN_SHARED_DATA or ../shared/data)"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="random seed")] = 7,
     max_groups: Annotated[int | None, typer.Option(help="use at most this many groups")] = None,
     images: Annotated[
@@ -54,6 +59,7 @@ def model_generate(
     from service.training.images import drawn_images, real_images
     from service.training.sources import all_groups, dakshina, roman_to_urdu
 
+    shared = shared or Settings().shared_data
     for need in (shared / "sanctions", shared / "translit-ur"):
         if not need.is_dir():
             raise fail(f"{need} is missing: generation needs the reference data", 2)

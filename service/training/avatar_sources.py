@@ -27,6 +27,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from service.config import Settings
+
 CACHE = Path.home() / ".cache" / "mirrorscan-bench"
 PACKAGES = {
     "simple-icons": "simple-icons@16.37.0",
@@ -35,7 +37,6 @@ PACKAGES = {
     "twemoji": "@discordapp/twemoji@16.0.1",
 }
 SIDE = 256
-PDQ_IMAGES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pdq" / "images"
 SILHOUETTE_EMOJI = ("1f464", "1f465", "1f5e3")  # bust in silhouette, busts, speaking head
 POPULAR_EMOJI = (  # commonly used as avatars; part of the shared-avatar population
     "1f600",
@@ -239,11 +240,13 @@ def emoji(names: tuple[str, ...] | None = None, limit: int | None = None) -> lis
     return out
 
 
-def photos() -> list[Source]:
-    if not PDQ_IMAGES.exists():
+def photos(folder: Path | None = None) -> list[Source]:
+    """The photos of the PDQ test images under the shared reference data (none if absent)."""
+    folder = folder or Settings().shared_data / "pdq" / "images"
+    if not folder.exists():
         return []
     out = []
-    for path in sorted(PDQ_IMAGES.rglob("*")):
+    for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in (".jpg", ".png") or "dih" in path.parts:
             continue
         if "bridge-mods" in path.parts and path.name != "aaa-orig.jpg":
