@@ -293,6 +293,10 @@ class Generator(NegativeFamilies):
                 f"https://t.me/{src['handle']}"
             ]
         avatar_path = self._mirror_avatar(split, img, family, rng)
+        if family in ("handle-sequel", "bio-copy"):
+            name, bio, links, avatar_path, new_name = self._bare(
+                family, src, n, name, bio, links, avatar_path, new_name
+            )
         cid = f"m:{src['id']}/{n}"
         split.labels.append(
             {"id": cid, "account_id": src["id"], "group": src["group"], "family": family}
@@ -301,6 +305,31 @@ class Generator(NegativeFamilies):
             "id": cid, "platform": platform, "handle": handle, "display_name": name, "bio": bio,
             "links": links, "avatar_path": avatar_path, "avatar_url": None, "new_name": new_name,
         }  # fmt: skip
+
+    def _bare(
+        self,
+        family: str,
+        src: dict[str, Any],
+        n: int,
+        name: str,
+        bio: str,
+        links: list[str],
+        avatar_path: str | None,
+        new_name: bool,
+    ) -> tuple[str, str, list[str], str | None, bool]:
+        """Re-creations seen in public data that carry one signal only (issue 12): the next
+        handle on the same platform under a new display name, with no bio (or only a "new
+        account" line), no links and no picture; or a long bio copied verbatim under a new name,
+        with nothing else. Drawn from a generator of their own, so the main sequence (and every
+        edited picture it makes) is the same as without them."""
+        side = random.Random(f"{self.seed}:bare:{src['id']}:{n}")
+        if side.random() >= 0.4:
+            return name, bio, links, avatar_path, new_name
+        if family == "handle-sequel":
+            name = self.person(side) if side.random() < 0.5 else self.latin_person(side)
+            bio = side.choice(EVASION_LINES) if side.random() < 0.3 else ""
+            return name, bio, [], None, True
+        return name, bio, [], None, new_name
 
     def _mirror_links(
         self, links: list[str], handle: str, rng: random.Random, keep: bool = False
