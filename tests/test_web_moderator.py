@@ -139,3 +139,38 @@ def test_result_puts_verdict_and_best_match_first_and_folds_the_rest(
     assert others.first.locator("article.banned").is_visible()
     assert others.first.locator("li.family").count() >= 1
     page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_every_page_fits_the_screen_width_and_is_photographed(
+    browser: Any, site: str, size: str
+) -> None:
+    viewport = DESKTOP if size == "desktop" else PHONE
+    page = new_page(browser, site, viewport, key=WRITE_KEY)
+    widths = {}
+    page.goto(f"{site}/")
+    widths["check"] = page_width(page)
+    shoot(page, f"check-form-{size}")
+    for band, fields in (("block", BLOCK), ("review", REVIEW), ("allow", ALLOW)):
+        check(page, site, fields)
+        assert page.locator("#band").inner_text().lower().startswith(band)
+        widths[f"result-{band}"] = page_width(page)
+        shoot(page, f"result-{band}-{size}")
+    # a decision, so that the decisions page has a row
+    page.get_by_role("button", name="Not a mirror").click()
+    assert "not a mirror" in page.locator("#decision").inner_text()
+    page.goto(f"{site}/decisions")
+    widths["decisions"] = page_width(page)
+    shoot(page, f"decisions-{size}")
+    page.goto(f"{site}/bank")
+    shoot(page, f"bank-{size}")
+    assert all(w <= viewport["width"] for w in widths.values()), widths
+    if size == "phone":
+        # side by side becomes stacked: the banned account under the checked profile
+        check(page, site, BLOCK)
+        checked = page.locator("section.match.best article.checked").bounding_box()
+        banned = page.locator("section.match.best article.banned").bounding_box()
+        assert banned["y"] >= checked["y"] + checked["height"]
+        bio = page.locator("section.match.best article.banned .bio").bounding_box()
+        assert bio["width"] >= 200, bio  # not a 50 px column that breaks words mid-word
+    page.context.close()

@@ -138,7 +138,11 @@ def _names(by: dict[str, Evidence]) -> list[str]:
             out.append(f"{what} written with look-alike letters" + _quote_list(shown[:2]))
             break
     if _for(by, "name.visual_equal") and "identical" in by["name.visual_equal"].detail:
-        out.append("Same display name once decorations and look-alike letters are ignored")
+        shown = _QUOTED.findall(by["name.visual_equal"].detail)
+        if len(shown) >= 2 and shown[0].casefold() == shown[1].casefold():
+            out.append("Same display name")
+        else:
+            out.append("Same display name once decorations and look-alike letters are ignored")
     elif e := _for(by, "name.embedding_cross_script", NOTABLE):
         out.append("Same name, written in another script")
     if e := _for(by, "name.acronym"):
