@@ -174,3 +174,30 @@ def test_every_page_fits_the_screen_width_and_is_photographed(
         bio = page.locator("section.match.best article.banned .bio").bounding_box()
         assert bio["width"] >= 200, bio  # not a 50 px column that breaks words mid-word
     page.context.close()
+
+
+def rendered_fonts(page: Any, selector: str) -> set[str]:
+    """The fonts Chromium actually drew a node's text with (DevTools' "Rendered Fonts")."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {f["familyName"] for f in fonts}
+
+
+def test_emoji_in_colour_and_arabic_script_in_naskh(browser: Any, site: str) -> None:
+    ctx = browser.new_context(viewport=DESKTOP)  # DevTools needs no page script
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    sign_in(page, site, SCORE_KEY)
+    check(page, site, BLOCK)
+    name = "section.match.best article.checked .name"
+    assert "🔴" in page.locator(name).inner_text()
+    assert "Noto Color Emoji" in rendered_fonts(page, name)
+    # the Urdu name of match 3 (عمر میڈیا), as the decision form lists it
+    urdu = "form label.choice:nth-of-type(3) span[dir=auto]"
+    assert "عمر" in page.locator(urdu).inner_text()
+    assert "Noto Naskh Arabic" in rendered_fonts(page, urdu)
+    ctx.close()
