@@ -201,3 +201,38 @@ def test_emoji_in_colour_and_arabic_script_in_naskh(browser: Any, site: str) -> 
     assert "عمر" in page.locator(urdu).inner_text()
     assert "Noto Naskh Arabic" in rendered_fonts(page, urdu)
     ctx.close()
+
+
+def test_url_failures_say_what_happened_and_what_to_do_with_the_form_filled_in(
+    browser: Any, site: str, platform: Platform
+) -> None:
+    page = new_page(browser, site, DESKTOP)
+    # a channel the platform says does not exist (the local platform answers 404)
+    page.get_by_label("Profile URL").fill("https://t.me/gone_channel")
+    with page.expect_response(lambda r: r.url.endswith("/check")) as answer:
+        page.get_by_role("button", name="Check").click()
+    assert answer.value.status == 502
+    alert = page.get_by_role("alert")
+    what = alert.locator(".what").inner_text()
+    assert what.startswith("What happened: Telegram says this profile does not exist"), what
+    assert "What to do: The platform and handle are filled in below" in alert.inner_text()
+    assert page.get_by_label("Platform").input_value() == "telegram"
+    assert page.get_by_label("Handle", exact=True).input_value() == "@gone_channel"
+    assert page.get_by_label("Profile URL").input_value() == "https://t.me/gone_channel"
+    shoot(page, "check-url-failed-desktop")
+    # the moderator types only the name: the URL's handle is still part of what is scored
+    page.get_by_label("Handle", exact=True).fill("")
+    page.get_by_label("Display name").fill("TTP Media")
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_url(re.compile(r".*/checks/[\w-]+$"))
+    checked = page.locator("section.match.best article.checked")
+    assert checked.locator(".handle").inner_text() == "@gone_channel"
+    assert "Scored the fields you typed instead" in page.locator(".verdict .notes").inner_text()
+    # a link that is no profile on a supported platform: why, and what to paste instead
+    page.goto(f"{site}/")
+    page.get_by_label("Profile URL").fill("https://evil.example/profile")
+    page.get_by_role("button", name="Check").click()
+    text = page.get_by_role("alert").inner_text()
+    assert "This link cannot be checked" in text and "not a supported site" in text
+    assert "What to do: Paste the link of the profile itself" in text
+    page.context.close()
