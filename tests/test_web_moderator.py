@@ -6,6 +6,7 @@ go to artifacts/screenshots/ for a person to look at."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -236,3 +237,93 @@ def test_url_failures_say_what_happened_and_what_to_do_with_the_form_filled_in(
     assert "This link cannot be checked" in text and "not a supported site" in text
     assert "What to do: Paste the link of the profile itself" in text
     page.context.close()
+
+
+def axe_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_page_passes_axe_core(browser: Any, site: str) -> None:
+    try:
+        import axe_playwright_python  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("axe-playwright-python is missing: it is in the dev extra")
+        pytest.skip("axe-playwright-python is absent: pip install -e '.[dev]'")
+    ctx = browser.new_context(viewport=DESKTOP)  # axe runs as page script, through DevTools
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    found: dict[str, list[str]] = {}
+    page.goto(f"{site}/signin")
+    found["signin"] = axe_problems(page)
+    sign_in(page, site, WRITE_KEY)
+    found["check"] = axe_problems(page)
+    page.get_by_label("Profile URL").fill("https://t.me/gone_channel")
+    page.get_by_role("button", name="Check").click()
+    page.get_by_role("alert").wait_for()
+    found["check-failed"] = axe_problems(page)
+    for band, fields in (("block", BLOCK), ("review", REVIEW), ("allow", ALLOW)):
+        check(page, site, fields)
+        found[f"result-{band}"] = axe_problems(page)
+        # and with every disclosure open: the other matches and the numbers
+        page.locator("details").evaluate_all("ds => ds.forEach(d => d.open = true)")
+        found[f"result-{band}-open"] = axe_problems(page)
+    page.get_by_role("button", name="Confirm mirror").click()
+    page.locator("#decision").wait_for()
+    found["result-recorded"] = axe_problems(page)
+    for path in ("/decisions", "/bank", "/checks/no-such-check"):
+        page.goto(f"{site}{path}")
+        found[path] = axe_problems(page)
+    ctx.close()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def focus_by_tab(page: Any, selector: str, limit: int = 80) -> None:
+    """Tab forward until the focused element matches ``selector``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable by Tab")
+
+
+def test_check_to_decision_by_keyboard_alone(browser: Any, site: str) -> None:
+    ctx = browser.new_context(viewport=DESKTOP)
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    sign_in(page, site, SCORE_KEY)
+    page.goto(f"{site}/")
+    focus_by_tab(page, "#display_name")
+    page.keyboard.type("Voice of Khurasan")
+    focus_by_tab(page, "#handle")
+    page.keyboard.type("@voice_of_khurasan_2")
+    focus_by_tab(page, "form[action='/check'] button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/checks/[\w-]+$"))
+    assert page.locator("#band").inner_text().startswith("Review")
+    # a collapsed match opens from the keyboard
+    focus_by_tab(page, "details.match.other > summary")
+    page.keyboard.press("Enter")
+    assert page.locator("details.match.other").first.get_attribute("open") is not None
+    # choose the second match in the decision form with the arrow keys, note, confirm
+    page.goto(page.url)
+    focus_by_tab(page, "input[type=radio][name=account_id]")
+    page.keyboard.press("ArrowDown")
+    second = page.get_by_role("radio").nth(1)
+    assert second.is_checked()
+    chosen = second.get_attribute("value")
+    focus_by_tab(page, "#note")
+    page.keyboard.type("same name, by keyboard")
+    focus_by_tab(page, "button.confirm")
+    page.keyboard.press("Enter")
+    recorded = page.locator("#decision").inner_text()
+    assert "confirmed mirror" in recorded and chosen in recorded
+    ctx.close()
