@@ -327,3 +327,62 @@ def test_check_to_decision_by_keyboard_alone(browser: Any, site: str) -> None:
     recorded = page.locator("#decision").inner_text()
     assert "confirmed mirror" in recorded and chosen in recorded
     ctx.close()
+
+
+def test_decisions_filter_by_decision_group_who_and_day_and_export_csv(
+    browser: Any, site: str
+) -> None:
+    import csv
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    scorer = new_page(browser, site, DESKTOP, key=SCORE_KEY)
+    scorer_label = scorer.locator(".who code").inner_text()
+    check(scorer, site, ALLOW)
+    scorer.get_by_role("button", name="Not a mirror").click()
+    scorer.locator("#decision").wait_for()
+    scorer.context.close()
+    page = new_page(browser, site, DESKTOP, key=WRITE_KEY)
+    check(page, site, BLOCK)
+    page.get_by_label("Note (optional)").fill('=HYPERLINK("http://x")')
+    page.get_by_role("button", name="Confirm mirror").click()
+    page.locator("#decision").wait_for()
+
+    def shown() -> list[str]:
+        return page.locator("table.decisions tbody tr").all_inner_texts()
+
+    page.goto(f"{site}/decisions")
+    page.get_by_label("Decision", exact=True).select_option("confirmed")
+    page.get_by_role("button", name="Filter").click()
+    rows = shown()
+    assert rows and all("Confirmed mirror" in r for r in rows)
+    page.goto(f"{site}/decisions")
+    page.get_by_label("Group").fill("tehreek-e-taliban pakistan")
+    page.get_by_role("button", name="Filter").click()
+    assert all("Tehreek-e-Taliban Pakistan" in r for r in shown())
+    page.goto(f"{site}/decisions")
+    page.get_by_label("Who").fill(scorer_label)
+    page.get_by_role("button", name="Filter").click()
+    rows = shown()
+    assert rows and all(scorer_label in r for r in rows)
+    assert any("Baloch News Pakistan" in r and "Not a mirror" in r for r in rows)
+    assert page.get_by_label("Who").input_value() == scorer_label  # the filter stays shown
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    page.goto(f"{site}/decisions?from={tomorrow}")
+    assert shown() == [] and "match these filters" in page.locator("main").inner_text()
+    shoot(page, "decisions-filtered-empty-desktop")
+
+    # the export: the same filters, every matching row, formulas defused
+    page.goto(f"{site}/decisions?decision=confirmed")
+    href = page.get_by_role("link", name="Export CSV").get_attribute("href")
+    assert href == "/decisions.csv?decision=confirmed"
+    answer = page.request.get(f"{site}{href}")
+    assert answer.status == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    table = list(csv.DictReader(io.StringIO(answer.text())))
+    assert table and {r["decision"] for r in table} == {"confirmed"}
+    ours = next(r for r in table if r["note"].startswith("'="))
+    assert ours["account_id"] == "ttp-x-1" and ours["group"] == "Tehreek-e-Taliban Pakistan"
+    assert page.request.get(f"{site}/decisions.csv?from=yesterday").status == 422
+    page.context.close()
