@@ -270,6 +270,9 @@ class Settings(BaseSettings):
     # data dirs and replicas); None: <data_dir>/models
     models_dir: Path | None = None
     database_url: str | None = None  # None: SQLite file in the data dir
+    # the reference data offline work reads (sanctions lists, transliterations, photos): training
+    # data generation, benchmarks; never the server. Relative paths from the working directory.
+    shared_data: Path = Path("../shared/data")
     # key -> scopes, or key -> {"label", "scopes"}; keys made with `mirrorscan keys` or
     # /v1/keys live in the store
     api_keys: dict[str, list[str] | KeySpec] = Field(default_factory=dict)

@@ -28,7 +28,6 @@ from rich.text import Text
 
 from service.config import Settings
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 err = Console(stderr=True)
 
 DataDir = Annotated[

@@ -356,7 +356,7 @@ def bench(
     summary = {k: v for k, v in report.items() if k not in ("channels", "policy", "machine")}
     summary["channels"] = {
         name: {k: c[k] for k in ("index_type", "search_p50_ms", "search_p99_ms", "recall_at_10",
-                                 "build_s", "index_mb")}
+                                 "build_s", "index_mb", "queries_per_request")}
         for name, c in report["channels"].items()
     }  # fmt: skip
     print_json(summary)

@@ -16,7 +16,7 @@ from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.store.bank import Store
 from service.usecases import decisions
 from service.web.checks import CheckRecord, load_check, save_check
-from service.web.intake import PLATFORMS, CheckForm, run_check
+from service.web.intake import PLATFORMS, CheckForm, CheckProblem, run_check
 from service.web.pages import (
     CsrfOk,
     Moderator,
@@ -36,7 +36,9 @@ EXPIRED = "this check is no longer held (results are kept for a while); check th
 
 @router.get("/")
 async def check_page(ctx: Moderator) -> Response:
-    return render(ctx, "check.html", form=CheckForm(), platforms=PLATFORMS, error=None)
+    return render(
+        ctx, "check.html", form=CheckForm(), platforms=PLATFORMS, error=None, problem=None
+    )
 
 
 @router.post("/check")
@@ -56,9 +58,17 @@ async def check(
         form = replace(form, avatar=await read_upload(ctx, avatar))
         checked = await run_check(ctx.runtime, form)
     except MirrorscanError as exc:
-        # the form again, as typed (less the file, which browsers never refill), and why
+        # the form again, as typed (less the file, which browsers never refill) or filled in
+        # from the URL, with what happened and what to do next
+        problem = exc if isinstance(exc, CheckProblem) else None
         return render(
-            ctx, "check.html", exc.status, form=form, platforms=PLATFORMS, error=exc.detail
+            ctx,
+            "check.html",
+            exc.status,
+            form=problem.form if problem else form,
+            platforms=PLATFORMS,
+            error=exc.detail,
+            problem=problem,
         )
     record = await run_in_threadpool(
         save_check,
