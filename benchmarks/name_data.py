@@ -16,7 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from service.config import Settings
+
+SHARED = Settings().shared_data
 
 
 @dataclass

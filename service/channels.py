@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from service.domain import Features, StoredAccount, Vector
 from service.features import ngrams
+from service.features.image import query_view_count
 from service.features.ngrams import name_vectors
 from service.features.pdq import MATCH_BITS, MIN_QUALITY
 from service.index.faiss_index import Kind
@@ -142,6 +143,7 @@ CHANNELS: tuple[Channel, ...] = (
         typical_dim=256,  # EfficientNet-Lite0 GeM, whitened to 256 dimensions
         # every region view searches: fewer neighbours each
         k=lambda k: max(2, k // 4),
+        queries_per_request=query_view_count(),
     ),
     Channel(
         "pdq",

@@ -38,7 +38,7 @@ INTERNAL = "internal"  # work no request asked for (loading at start)
 @dataclass
 class Lane:
     """The request a piece of work is for. ``key`` starts as the client's address and becomes
-    the API key's label once the key is known."""
+    the API key's id (``Principal.key_id``) once the key is known."""
 
     key: str
     deadline: float | None = None  # time.monotonic() after which queued work is dropped

@@ -79,6 +79,35 @@ def test_rare_copied_text_outweighs_boilerplate() -> None:
     assert copied_rare > 0.9 > copied_boiler + 0.3
 
 
+def test_a_long_distinctive_copy_weighs_more_than_a_short_one_or_a_tagline() -> None:
+    """bio.copied_length: how much distinctive text was copied, not what share of a bio; a
+    whole copied paragraph is stronger evidence than a copied phrase, and a tagline many banked
+    bios share counts for little however much of the shorter bio it is."""
+    from service.scoring.bio import ShingleFrequency, compare_bios
+
+    freq = ShingleFrequency()
+    tagline = "Statements, videos and news. Share before they delete."
+    for i in range(50):
+        freq.add(f"Media office number {i}. {tagline}")
+    paragraph = (
+        "Voice of the Fulaani mountain brigade since 2009: daily reports from the "
+        "valleys, biographies of our fallen and the statements of the spokesman."
+    )
+    phrase = "Fulaani brigade, 2009."
+    freq.add(paragraph)
+    freq.add(f"{phrase} Other words here.")
+
+    def length(query: str, banked: str) -> float:
+        by = {f.name: f for f in compare_bios(query, banked, None, None, freq)}
+        return by["bio.copied_length"].value if "bio.copied_length" in by else 0.0
+
+    whole = length(paragraph, paragraph)
+    short = length(f"New account. {phrase}", f"{phrase} Other words here.")
+    shared = length(f"Backup. {tagline}", f"Media office number 3. {tagline}")
+    assert whole > 0.8
+    assert whole > short + 0.3 and whole > shared + 0.5
+
+
 def test_a_bio_that_repeats_the_name_is_not_copied_text() -> None:
     """Two organisations whose bios are templates around their own (similar) names share the
     name's words, which the name features weigh already; a copied sentence still counts."""

@@ -10,7 +10,14 @@ import pytest
 from service.domain import Evidence, Profile
 from service.errors import InvalidInput
 from service.store.bank import Store
-from service.usecases.decisions import list_decisions, record_decision
+from service.usecases.decisions import (
+    DecisionFilter,
+    find_decisions,
+    iter_decisions,
+    list_decisions,
+    record_decision,
+)
+from tests.helpers.bank import upsert_item
 
 CHECKED = Profile(
     id="x:ttp_rnedia2", platform="x", handle="ttp_rnedia2", display_name="TTP Media",
@@ -91,3 +98,40 @@ def test_entries_from_other_writers_read_with_defaults(store: Store) -> None:
     assert (d.account_id, d.decision, d.score, d.note, d.profile) == (
         "bla-x-1", "rejected", None, "", {},
     )  # fmt: skip
+
+
+def test_filters_by_decision_group_who_and_day_with_pages(store: Store) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    store.upsert([upsert_item("old-1")])  # group "G", for entries logged without a group
+    record(store, note="a", group="TTP")
+    record(store, note="b", decision="rejected", group="BLA")
+    record_decision(store, "key:other", profile=CHECKED, account_id="old-1", decision="confirmed",
+                    note="c", score=0.5, band="review", model_version="v")  # fmt: skip
+    record(store, note="d", group="TTP")
+
+    def notes(f: DecisionFilter, **kw: object) -> list[str]:
+        return [d.note for d in find_decisions(store, f, **kw)[0]]  # type: ignore[arg-type]
+
+    assert notes(DecisionFilter()) == ["d", "c", "b", "a"]
+    assert notes(DecisionFilter(decision="confirmed")) == ["d", "c", "a"]
+    assert notes(DecisionFilter(group="ttp")) == ["d", "a"]
+    assert notes(DecisionFilter(group="g")) == ["c"]  # from the bank
+    assert notes(DecisionFilter(actor="key:other")) == ["c"]
+    today = datetime.now(UTC).date()
+    assert notes(DecisionFilter(since=today, until=today)) == ["d", "c", "b", "a"]
+    assert notes(DecisionFilter(since=today + timedelta(days=1))) == []
+    assert notes(DecisionFilter(until=today - timedelta(days=1))) == []
+    # pages: where one stops, the next begins; the last says there is no more
+    page, cursor = find_decisions(store, DecisionFilter(decision="confirmed"), limit=2)
+    assert [d.note for d in page] == ["d", "c"] and cursor is not None
+    rest, end = find_decisions(store, DecisionFilter(decision="confirmed"), cursor, limit=2)
+    assert [d.note for d in rest] == ["a"] and end is None
+    # a page reads a bounded number of entries, and says where to go on
+    few, cursor = find_decisions(store, DecisionFilter(group="TTP"), limit=5, max_scan=1)
+    assert [d.note for d in few] == ["d"] and cursor is not None
+    assert [d.note for d in iter_decisions(store, DecisionFilter(), cap=3)] == ["d", "c", "b"]
+    with pytest.raises(InvalidInput):
+        DecisionFilter(decision="maybe")
+    with pytest.raises(InvalidInput):
+        DecisionFilter(since=today, until=today - timedelta(days=1))

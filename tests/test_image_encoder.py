@@ -18,6 +18,7 @@ from service.features.image import (
     Whitening,
     bank_views,
     gem,
+    query_view_count,
     regions,
 )
 from service.normalize.image import decode_image
@@ -113,6 +114,7 @@ def test_real_encoder_shapes_and_idempotent_load(real: EfficientNetLite0Encoder)
     assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
     views = real.encode_views([_drawn(1)])[0]
     assert views.shape == (1 + 50 + 194, 256)
+    assert len(views) == query_view_count()  # what the avatar channel and the benchmark count
 
 
 @pytest.mark.slow

@@ -68,6 +68,22 @@ def test_thresholds_are_precision_targets_at_the_prevalence() -> None:
     assert curve.precision(common, 0.5) >= 0.995
 
 
+def test_the_review_queue_keeps_its_own_precision_at_any_prevalence() -> None:
+    """Review's target is the precision of the queue (between the thresholds), not of
+    everything above review: at a prevalence as high as the target, the profiles above block
+    alone would otherwise carry the whole set into review."""
+    rng = np.random.default_rng(1)
+    pos = np.sort(rng.normal(6.0, 2.0, 2000))
+    neg = np.sort(rng.normal(-6.0, 2.0, 2000))
+    curve = Curve(pos, neg)
+    policy = BandPolicy.resolve(scorer({"positives": list(pos), "negatives": list(neg)}),
+                                prevalence=0.5)  # fmt: skip
+    block, review = policy.thresholds_llr["block"], policy.thresholds_llr["review"]
+    assert curve.precision(review, 0.5, below=block) >= 0.5
+    assert float((neg >= review).mean()) < 0.5  # not every unrelated account is queued
+    assert curve.precision(review - 0.5, 0.5, below=block) < 0.5  # the lowest such threshold
+
+
 def test_the_tail_is_bounded_through_the_ratio_where_negatives_run_out() -> None:
     """Three negatives cannot show a false-positive rate of 1e-4; the ratio identity bounds it,
     so a rare prevalence still gets a finite, conservative threshold."""

@@ -41,9 +41,13 @@ def test_the_model_card_describes_this_version(scorer: LogisticScorer) -> None:
 
 
 def test_held_out_quality_meets_the_floor(scorer: LogisticScorer) -> None:
+    """What a platform lives with first (issue 12): no legitimate account of the held-out groups
+    in block, block precision, mirrors reaching a moderator; then a curve summary."""
     test = json.loads(Path(DEFAULT_PATH).read_text())["metrics"]["test"]
+    assert test["legit_in_block"] == 0
+    assert test["block"]["precision"] >= 0.995
+    assert test["recall_review_or_block"] >= 0.95
     assert test["roc_auc"] >= 0.95
-    assert test["recall_at_precision_0.99"] >= 0.8
 
 
 def test_the_test_scorer_is_not_the_shipped_one() -> None:

@@ -34,6 +34,8 @@ def test_the_known_needs_are_listed() -> None:
     assert {"g++", "pkg-config", "libicu-dev", "python3-venv", "python3-dev"} <= set(build)
     assert {"python3", "libicu72"} <= set(packages("list", "run"))
     assert {"postgresql", "chromium"} <= set(packages("list", "test"))
+    # what the browser tests draw emoji and Arabic-script names with (issue 15)
+    assert {"fonts-noto-color-emoji", "fonts-noto-core"} <= set(packages("list", "test"))
 
 
 def test_missing_is_a_subset_of_the_list() -> None:

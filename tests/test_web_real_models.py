@@ -47,7 +47,7 @@ def test_a_mirror_with_a_reuploaded_logo_is_found_with_real_models(site: str) ->
         first = page.locator("section.match").first
         assert first.get_attribute("data-account") in {"ttp-x-1", "ttp-tg-1"}
         assert page.locator("#band").inner_text().split()[0] in {"Block", "Review"}
-        details = first.locator("table.evidence td.detail").all_inner_texts()
+        details = first.locator("table.evidence td.detail").all_text_contents()
         assert any(d.startswith("avatar: ") for d in details), details
         assert first.locator("img.thumb").count() == 2
         browser.close()

@@ -14,6 +14,7 @@ from service.api.routes import (
     decisions,
     health,
     jobs,
+    keys,
     metrics,
     score,
     webhooks,
@@ -26,6 +27,6 @@ def mount(app: FastAPI, limits: LimitSettings | None = None) -> None:
     OpenAPI document with the errors and limits the server has."""
     problems.install(app)
     docs.install(app)
-    for module in (health, score, accounts, banks, decisions, metrics, jobs, webhooks, audit):
+    for module in (health, score, accounts, banks, decisions, metrics, jobs, keys, webhooks, audit):
         app.include_router(module.router, dependencies=[Depends(known_query)])
     openapi.install(app, limits or LimitSettings())

@@ -7,7 +7,6 @@ paths, tracebacks): those go to the log under the same id."""
 from __future__ import annotations
 
 import logging
-import math
 import re
 from typing import Any
 
@@ -66,9 +65,8 @@ def headers_for(exc: MirrorscanError | None) -> dict[str, str]:
         return {}
     if exc.status == 401:
         return {"WWW-Authenticate": "X-API-Key"}
-    retry = getattr(exc, "retry_after", None)
-    if isinstance(retry, int | float):
-        return {"Retry-After": str(max(1, math.ceil(retry)))}
+    if exc.headers:  # Retry-After of a 429 (throttle, rate limit) or an overloaded 503
+        return exc.headers
     if exc.status in (503, 507):
         return {"Retry-After": "5"}
     return {}

@@ -213,6 +213,9 @@ class Health(BaseModel):
     accounts: int | None = None
     indexed: dict[str, int] | None = None
     snapshot: str | None = None
+    store_seq: int | None = Field(
+        None, description="the store's bank changes this replica has applied (its change number)"
+    )
     model_version: str | None = None
     at: datetime | None = None
 

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from service.cli.common import (
-    SHARED,
     DataDir,
     err,
     fail,
@@ -18,6 +17,21 @@ from service.cli.common import (
     settings_for,
     stage_progress,
 )
+from service.config import Settings
+
+
+def need_training_extra() -> None:
+    """Training and evaluation need the ``[train]`` extra, which a server install leaves out."""
+    import importlib.util
+
+    missing = [m for m in ("faker", "sklearn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise fail(
+            f"this command needs {', '.join(missing)}, which a server install leaves out: "
+            "pip install 'mirrorscan\\[train]'",
+            2,
+        )
+
 
 app = typer.Typer(
     help="Generate training data, train and evaluate the scorer.", no_args_is_help=True
@@ -27,7 +41,12 @@ app = typer.Typer(
 @app.command("generate")
 def model_generate(
     out: Annotated[Path, typer.Argument(help="folder for the train/validation/test splits")],
-    shared: Annotated[Path, typer.Option(help="reference data folder")] = SHARED,
+    shared: Annotated[
+        Path | None,
+        typer.Option(
+            help="reference data folder (default: $MIRRORSCAN_SHARED_DATA or ../shared/data)"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="random seed")] = 7,
     max_groups: Annotated[int | None, typer.Option(help="use at most this many groups")] = None,
     images: Annotated[
@@ -35,10 +54,12 @@ def model_generate(
     ] = "real",
 ) -> None:
     """Generate labelled mirrors and hard negatives of real proscribed groups, split by group."""
+    need_training_extra()
     from service.training.generate import Generator
     from service.training.images import drawn_images, real_images
     from service.training.sources import all_groups, dakshina, roman_to_urdu
 
+    shared = shared or Settings().shared_data
     for need in (shared / "sanctions", shared / "translit-ur"):
         if not need.is_dir():
             raise fail(f"{need} is missing: generation needs the reference data", 2)
@@ -69,6 +90,7 @@ def model_train(
     data_dir: DataDir = None,
 ) -> None:
     """Fit, calibrate and write the scorer; prints validation and test metrics."""
+    need_training_extra()
     from service.training.card import render
     from service.training.fit import finite
     from service.training.run import train
@@ -107,6 +129,7 @@ def evaluate_command(
     accounts in block (by kind), the share of legitimate accounts in review, block precision and
     recall, calibration error, attribution, per evasion family; then curve summaries (ROC-AUC,
     AP, recall at a precision chosen on the set itself), beside naive peers."""
+    need_training_extra()
     from service.training.fit import finite
     from service.training.run import evaluate
 

@@ -46,6 +46,21 @@ GEM_P = 3.0
 REGION_SIZES = (3, 4, 5)  # windows of the 7x7 map (224 px pass) a query also reports
 FINE_REGION_SIZES = (6, 7, 8)  # windows of the 14x14 map (448 px pass)
 CENTRE_CROP = 0.8
+MAP_STRIDE = 32  # EfficientNet-Lite0's output stride: a 224 px input gives a 7x7 feature map
+
+
+def query_view_count(fine: bool = True) -> int:
+    """How many vectors ``encode_views`` gives one avatar: the whole picture, every window of the
+    224 px pass's map and, with the 448 px pass, of its map (1 + 50 + 194 = 245). Each is one
+    search of the avatar index: what a request costs there, and what the scale benchmark times."""
+    count = 1
+    passes = [(INPUT_SIDE, REGION_SIZES)] + ([(FINE_SIDE, FINE_REGION_SIZES)] if fine else [])
+    for side, sizes in passes:
+        cells = side // MAP_STRIDE
+        count += sum((cells - k + 1) ** 2 for k in sizes if k <= cells)
+    return count
+
+
 WHITENING_FILE = "avatar_whitening.npz"
 
 

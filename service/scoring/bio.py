@@ -4,6 +4,7 @@ Urdu) that re-created accounts announce themselves with."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import zlib
@@ -16,6 +17,7 @@ import numpy.typing as npt
 from service.domain import PairFeature, Vector
 
 SHINGLE = 5
+COPIED_SCALE = 60.0  # distinctive characters copied at which bio.copied_length is 1 - 1/e
 _URLISH = re.compile(r"\S*(?:https?://|www\.|\.com|\.me/|t\.me)\S*", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -103,21 +105,31 @@ class ShingleFrequency:
         out: npt.NDArray[np.float64] = np.log((self.docs + 1.0) / (self.counts[hashes] + 1.0))
         return out
 
-    def rare_containment(self, a: str, b: str, names: Sequence[str] = ()) -> float:
-        """Share of the less distinctive bio's rarity weight that the other bio repeats. Text
-        that is in either account's name ("The official page of <name>") is left out: the name
-        features already weigh it, and counting it again would make two organisations with
-        similar names look like a copied bio."""
+    def rare_shared(self, a: str, b: str, names: Sequence[str] = ()) -> tuple[float, float]:
+        """``(share, amount)`` of the distinctive text the two bios have in common: the share
+        of the less distinctive bio's rarity weight the other repeats, and how much text that
+        is, in shingles of one banked bio only (rarity weight over that of such a shingle; 0
+        for a bank of one bio, where nothing can be told distinctive). Text in either
+        account's name is left out (see ``rare_containment``)."""
         if names:
             words = frozenset(w for n in names for w in _WORD.findall(fold(n)))
             ha, hb = (self._hashes_of_runs(_runs_without(t, words)) for t in (a, b))
         else:
             ha, hb = self.hashes(a), self.hashes(b)
         if not len(ha) or not len(hb):
-            return 0.0
-        shared = np.intersect1d(ha, hb, assume_unique=True)
+            return 0.0, 0.0
+        shared = float(self.idf(np.intersect1d(ha, hb, assume_unique=True)).sum())
         smaller = min(float(self.idf(ha).sum()), float(self.idf(hb).sum()))
-        return float(self.idf(shared).sum()) / smaller if smaller > 0 else 0.0
+        unique = float(np.log((self.docs + 1.0) / 2.0))  # a shingle of one banked bio only
+        share = shared / smaller if smaller > 0 else 0.0
+        return share, shared / unique if unique > 0 else 0.0
+
+    def rare_containment(self, a: str, b: str, names: Sequence[str] = ()) -> float:
+        """Share of the less distinctive bio's rarity weight that the other bio repeats. Text
+        that is in either account's name ("The official page of <name>") is left out: the name
+        features already weigh it, and counting it again would make two organisations with
+        similar names look like a copied bio."""
+        return self.rare_shared(a, b, names)[0]
 
 
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
@@ -157,7 +169,7 @@ def compare_bios(
             )
         )
         if frequency is not None and frequency.docs:
-            rare = frequency.rare_containment(query_bio, cand_bio, names)
+            rare, amount = frequency.rare_shared(query_bio, cand_bio, names)
             out.append(
                 PairFeature(
                     "bio",
@@ -165,6 +177,18 @@ def compare_bios(
                     rare,
                     f"{rare:.0%} of what is distinctive in the shorter bio is copied "
                     "(wording many banned accounts share, and the names, weigh little)",
+                )
+            )
+            # how much distinctive text: a copied sentence of its own is strong evidence, a
+            # copied tagline weak, whatever share of a short bio it is
+            length = 1.0 - math.exp(-amount / COPIED_SCALE)
+            out.append(
+                PairFeature(
+                    "bio",
+                    "bio.copied_length",
+                    length,
+                    f"about {amount:.0f} characters of distinctive text (found in no other "
+                    "banned account's bio) are copied",
                 )
             )
     return out

@@ -5,9 +5,10 @@ that ratio applied to the deployment's prevalence. Bands then follow two rules:
 
 - **Thresholds are precision targets at the configured prevalence.** ``block`` is the lowest
   ratio whose precision reaches ``block_precision`` (0.995) among candidates of which
-  ``prevalence`` are mirrors; ``review`` the lowest whose precision reaches
-  ``review_precision``. Precision at a prevalence follows from the calibration data kept in the
-  model artifact (the held-out candidates' ratios): ``π·TPR / (π·TPR + (1-π)·FPR)``, where the
+  ``prevalence`` are mirrors; ``review`` the lowest from which the review queue itself (the
+  profiles between the two thresholds) keeps a precision of ``review_precision``.
+  Precision at a prevalence follows from the calibration data kept in the model artifact (the
+  held-out candidates' ratios): ``π·TPR / (π·TPR + (1-π)·FPR)``, where the
   false-positive rate far in the tail, which a few thousand negatives cannot measure, is bounded
   through the ratio itself (for a calibrated ratio, ``P(L >= t | unrelated) = E[e^-L; L >= t |
   mirror]``) and never taken below what the negatives show.
@@ -82,27 +83,37 @@ class Curve:
             np.sort(np.asarray(raw["negatives"], np.float64)),
         )
 
-    def precision(self, threshold: float, prevalence: float) -> float:
+    def precision(self, threshold: float, prevalence: float, below: float = float("inf")) -> float:
+        """Precision at ``prevalence`` of the profiles whose ratio is at least ``threshold``
+        and under ``below`` (a band between two thresholds)."""
         pos, neg = self.positives, self.negatives
-        above = pos >= threshold
-        tpr = float(above.mean())
+        inside = (pos >= threshold) & (pos < below)
+        tpr = float(inside.mean())
         if tpr == 0.0:
             return 0.0
-        fpr_seen = float((neg >= threshold).mean())
-        fpr_ratio = float((np.exp(-np.clip(pos, -50, 50)) * above).mean())
+        fpr_seen = float(((neg >= threshold) & (neg < below)).mean())
+        fpr_ratio = float((np.exp(-np.clip(pos, -50, 50)) * inside).mean())
         fpr = max(fpr_seen, fpr_ratio)
         return prevalence * tpr / (prevalence * tpr + (1.0 - prevalence) * fpr)
 
-    def threshold(self, target: float, prevalence: float) -> float:
-        """The lowest ratio above which precision stays at or over ``target``; when none does,
-        the ratio at which the probability itself reaches ``target``."""
-        fallback = logit(target) - logit(prevalence)
+    def threshold(self, target: float, prevalence: float, below: float = float("inf")) -> float:
+        """The lowest ratio from which precision up to ``below`` stays at or over ``target``;
+        when none does, the ratio at which the probability itself reaches ``target``.
+
+        Without ``below`` (the block threshold) the scan runs from the top down and stops at the
+        first ratio that falls short: the tail is where a wrong block costs most. With it (the
+        review queue), the lowest ratio whose band keeps the target: just under ``below`` the
+        band holds a handful of profiles, whose precision says nothing yet."""
+        fallback = min(logit(target) - logit(prevalence), below)
         candidates = np.unique(np.concatenate([self.positives, self.negatives]))
         best: float | None = None
-        for t in candidates[::-1]:  # from the top down: stop at the first that falls short
-            if self.precision(float(t), prevalence) < target:
+        for t in candidates[::-1]:
+            if t >= below:
+                continue
+            if self.precision(float(t), prevalence, below) >= target:
+                best = float(t)
+            elif below == float("inf"):
                 break
-            best = float(t)
         if best is None:
             return fallback
         return best
@@ -135,7 +146,10 @@ class BandPolicy:
         curve = Curve.of(scorer)
         if curve is not None:
             b_llr = curve.threshold(block_precision, prevalence)
-            r_llr = curve.threshold(review_precision, prevalence)
+            # the review queue's own precision: profiles between the two thresholds (those
+            # above block are not in the queue; counting them would let a prevalence near the
+            # target put every profile in review)
+            r_llr = curve.threshold(review_precision, prevalence, below=b_llr)
             source = "the model's calibration data"
         else:
             b_llr = logit(block_precision) - logit(prevalence)

@@ -171,15 +171,29 @@ class AuditLog:
             return append_entry(s, AuditNote(actor, action, subject, payload))
 
     def entries(
-        self, *, action: str | None = None, limit: int = 50, before_seq: int | None = None
+        self,
+        *,
+        action: str | None = None,
+        limit: int = 50,
+        before_seq: int | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[AuditEntry]:
-        """Newest first; page with ``before_seq`` = the last seq of the previous page."""
+        """Newest first; page with ``before_seq`` = the last seq of the previous page. ``actor``
+        is matched exactly; ``since`` (inclusive) and ``until`` (exclusive) bound the time."""
         with self._session() as s:
             q = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)
             if action is not None:
                 q = q.where(AuditRow.action == action)
             if before_seq is not None:
                 q = q.where(AuditRow.seq < before_seq)
+            if actor is not None:
+                q = q.where(AuditRow.actor == actor)
+            if since is not None:
+                q = q.where(AuditRow.at >= since)
+            if until is not None:
+                q = q.where(AuditRow.at < until)
             return [_to_audit(r) for r in s.scalars(q)]
 
     def entry(self, seq: int) -> AuditEntry | None:

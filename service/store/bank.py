@@ -14,7 +14,6 @@ from sqlalchemy import (
     Engine,
     delete,
     func,
-    insert,
     select,
     tuple_,
     update,
@@ -22,9 +21,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
+from service.store import counters, shared_schema  # noqa: F401  (shared_schema: its tables)
 from service.store.audit import AuditLog, AuditNote, append_entry, append_only, ensure_counter
 from service.store.banks import BankStore
 from service.store.engine import open_engine
+from service.store.exclusive import exclusive
 from service.store.migrations import migrate
 from service.store.outbox import Outbox
 from service.store.schema import DEFAULT_BANK, AccountRow, Base, CounterRow, KeyRow, utcnow
@@ -88,18 +89,16 @@ class Store:
         return self._session
 
     def create_all(self) -> None:
-        """Create the tables, run the migration steps they need (``store.migrations``), and
-        install the audit log's triggers and the counters."""
-        Base.metadata.create_all(self.engine)
-        migrate(self.engine)
-        with self.engine.begin() as conn:
-            append_only(conn)
-            ensure_counter(conn)
-            if (
-                conn.execute(select(CounterRow).where(CounterRow.name == "accounts")).first()
-                is None
-            ):
-                conn.execute(insert(CounterRow).values(name="accounts", value=0))
+        """Create what is missing (tables, migration steps of ``store.migrations``, the audit
+        log's triggers, the counters); one process at a time, so two replicas starting together
+        on one store do not race."""
+        with exclusive(self.engine, "mirrorscan.schema"):
+            Base.metadata.create_all(self.engine)
+            migrate(self.engine)
+            with self.engine.begin() as conn:
+                append_only(conn)
+                ensure_counter(conn)
+                counters.ensure(conn)
 
     def close(self) -> None:
         self.engine.dispose()

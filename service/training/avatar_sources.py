@@ -15,176 +15,35 @@ glyphs plus two drawn in the style of X's and Facebook's defaults.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import math
-import os
-import subprocess
 import tarfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-CACHE = Path.home() / ".cache" / "mirrorscan-bench"
-PACKAGES = {
-    "simple-icons": "simple-icons@16.37.0",
-    "flags": "svg-country-flags@1.2.10",
-    "country-flag-icons": "country-flag-icons@1.6.20",
-    "twemoji": "@discordapp/twemoji@16.0.1",
-}
-SIDE = 256
-PDQ_IMAGES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pdq" / "images"
-SILHOUETTE_EMOJI = ("1f464", "1f465", "1f5e3")  # bust in silhouette, busts, speaking head
-POPULAR_EMOJI = (  # commonly used as avatars; part of the shared-avatar population
-    "1f600",
-    "1f602",
-    "2764",
-    "1f525",
-    "1f44d",
-    "1f60e",
-    "1f64f",
-    "2b50",
-    "1f319",
-    "1f338",
-    "1f981",
-    "1f985",
-    "1f43a",
-    "1f451",
-    "1f30d",
-    "1f3b5",
-    "1f4f7",
-    "1f680",
-    "26bd",
-    "1f3c6",
+from service.config import Settings
+from service.training.image_assets import AVATAR_EMOJI as AVATAR_EMOJI
+from service.training.image_assets import CACHE as CACHE
+from service.training.image_assets import PACKAGES as PACKAGES
+from service.training.image_assets import POPULAR_EMOJI as POPULAR_EMOJI
+from service.training.image_assets import SIDE as SIDE
+from service.training.image_assets import SILHOUETTE_EMOJI as SILHOUETTE_EMOJI
+from service.training.image_assets import Source as Source
+from service.training.image_assets import (
+    cached,
+    members,
+    on_background,
+    render,
+    stable_hash,
+    tarball,
 )
-# More emoji people take as their avatar (the reference population adds these to
-# POPULAR_EMOJI, which the benchmark and the training generator keep as it was): religious
-# symbols, hearts, flowers, animals, hands, moons and stars, and non-country flags.
-AVATAR_EMOJI = POPULAR_EMOJI + (
-    "262a",  # star and crescent
-    "1f54b",  # kaaba
-    "1f54c",  # mosque
-    "1f4ff",  # prayer beads
-    "1f932",  # palms up together (dua)
-    "261d",  # index pointing up
-    "1f4d6",  # open book
-    "271d",  # latin cross
-    "2721",  # star of david
-    "1f549",  # om
-    "262e",  # peace
-    "1f54a",  # dove
-    "1f499",  # blue heart
-    "1f49a",  # green heart
-    "1f49b",  # yellow heart
-    "1f49c",  # purple heart
-    "1f5a4",  # black heart
-    "1f90d",  # white heart
-    "1f9e1",  # orange heart
-    "1f494",  # broken heart
-    "1f495",  # two hearts
-    "1f496",  # sparkling heart
-    "1f339",  # rose
-    "1f337",  # tulip
-    "1f33a",  # hibiscus
-    "1f33b",  # sunflower
-    "1f334",  # palm tree
-    "1f31f",  # glowing star
-    "2728",  # sparkles
-    "2600",  # sun
-    "1f308",  # rainbow
-    "1f30e",  # globe americas
-    "1f30f",  # globe asia
-    "1f60a",  # smiling face
-    "1f60d",  # heart eyes
-    "1f970",  # smiling face with hearts
-    "1f607",  # halo
-    "1f642",  # slightly smiling face
-    "1f4af",  # hundred points
-    "1f4aa",  # flexed biceps
-    "270c",  # victory hand
-    "1f91d",  # handshake
-    "1f405",  # tiger
-    "1f40e",  # horse
-    "1f98b",  # butterfly
-    "1f431",  # cat
-    "1f436",  # dog
-    "1f3cf",  # cricket
-    "1f3f3",  # white flag
-    "1f3f4",  # black flag
-    "1f3f3-fe0f-200d-1f308",  # rainbow flag
-)
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str  # "logo:github", "flag:pk", "emoji:1f525", "photo:q0003", "default:x"
-    kind: str  # logo | flag | emoji | photo | default
-    image: Image.Image
-
-
-def _tarball(spec: str) -> Path:
-    target = CACHE / "npm"
-    target.mkdir(parents=True, exist_ok=True)
-    name, _, version = spec.rpartition("@")
-    stem = name.lstrip("@").replace("/", "-")
-    path = target / f"{stem}-{version}.tgz"
-    if not path.exists():
-        subprocess.run(
-            ["npm", "pack", spec, "--silent"], cwd=target, check=True, stdout=subprocess.DEVNULL
-        )
-    return path
-
-
-def _members(spec: str, prefix: str, suffix: str = ".svg") -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    with tarfile.open(_tarball(spec)) as tar:
-        for m in tar.getmembers():
-            if m.isfile() and m.name.startswith(prefix) and m.name.endswith(suffix):
-                f = tar.extractfile(m)
-                if f is not None:
-                    out[m.name[len(prefix) : -len(suffix)]] = f.read()
-    return out
-
-
-def _render(svg: bytes, side: int, background: str | None = None) -> Image.Image:
-    import resvg_py
-
-    png = resvg_py.svg_to_bytes(
-        svg_string=svg.decode("utf-8"), width=side, height=side, background=background
-    )
-    return Image.open(io.BytesIO(bytes(png))).convert("RGBA")
-
-
-def _on(bg: tuple[int, int, int], fg: Image.Image, pad: float) -> Image.Image:
-    canvas = Image.new("RGB", (SIDE, SIDE), bg)
-    inner = int(SIDE * (1 - 2 * pad))
-    fg = fg.resize((inner, inner), Image.Resampling.LANCZOS)
-    off = (SIDE - inner) // 2
-    canvas.paste(fg, (off, off), fg)
-    return canvas
-
-
-def _stable(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big")
-
-
-def _cached(key: str, make: object) -> Image.Image:
-    path = CACHE / "rendered" / f"{key.replace(':', '_').replace('/', '_')}.png"
-    if path.exists():
-        return Image.open(path).convert("RGB")
-    img = make()  # type: ignore[operator]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    img.save(tmp, format="PNG")
-    tmp.replace(path)  # atomic: another process never reads a half-written file
-    return img  # type: ignore[no-any-return]
 
 
 def logos(limit: int | None = None) -> list[Source]:
-    svgs = _members(PACKAGES["simple-icons"], "package/icons/")
-    with tarfile.open(_tarball(PACKAGES["simple-icons"])) as tar:
+    svgs = members(PACKAGES["simple-icons"], "package/icons/")
+    with tarfile.open(tarball(PACKAGES["simple-icons"])) as tar:
         f = tar.extractfile("package/data/simple-icons.json")
         meta = json.load(f) if f else []
     colours = {m["slug"]: m["hex"] for m in meta if "slug" in m}
@@ -195,17 +54,17 @@ def logos(limit: int | None = None) -> list[Source]:
 
         def make(slug: str = slug, hexc: str = hexc, rgb: tuple[int, ...] = rgb) -> Image.Image:
             svg = svgs[slug].replace(b"<svg ", f'<svg fill="#{hexc}" '.encode(), 1)
-            if _stable(slug) % 2 == 0 and sum(rgb) < 600:  # white logo on its brand colour
+            if stable_hash(slug) % 2 == 0 and sum(rgb) < 600:  # white logo on its brand colour
                 svg = svgs[slug].replace(b"<svg ", b'<svg fill="#ffffff" ', 1)
-                return _on(rgb, _render(svg, SIDE), 0.18)  # type: ignore[arg-type]
-            return _on((255, 255, 255), _render(svg, SIDE), 0.15)
+                return on_background(rgb, render(svg, SIDE), 0.18)  # type: ignore[arg-type]
+            return on_background((255, 255, 255), render(svg, SIDE), 0.15)
 
-        out.append(Source(f"logo:{slug}", "logo", _cached(f"logo:{slug}", make)))
+        out.append(Source(f"logo:{slug}", "logo", cached(f"logo:{slug}", make)))
     return out
 
 
 def flags() -> list[Source]:
-    svgs = _members(PACKAGES["flags"], "package/svg/")
+    svgs = members(PACKAGES["flags"], "package/svg/")
     out = []
     for code in sorted(svgs):
 
@@ -219,31 +78,33 @@ def flags() -> list[Source]:
             return img.crop((left, 0, left + min(w, h), min(w, h))).resize((SIDE, SIDE))
 
         try:
-            out.append(Source(f"flag:{code}", "flag", _cached(f"flag:{code}", make)))
+            out.append(Source(f"flag:{code}", "flag", cached(f"flag:{code}", make)))
         except ValueError:  # an SVG resvg cannot render
             continue
     return out
 
 
 def emoji(names: tuple[str, ...] | None = None, limit: int | None = None) -> list[Source]:
-    svgs = _members(PACKAGES["twemoji"], "package/dist/svg/")
+    svgs = members(PACKAGES["twemoji"], "package/dist/svg/")
     keys = [k for k in sorted(svgs) if names is None or k in names][:limit]
     out = []
     for key in keys:
-        bg = (235, 240, 245) if _stable(key) % 2 else (255, 255, 255)
+        bg = (235, 240, 245) if stable_hash(key) % 2 else (255, 255, 255)
 
         def make(key: str = key, bg: tuple[int, int, int] = bg) -> Image.Image:
-            return _on(bg, _render(svgs[key], SIDE), 0.12)
+            return on_background(bg, render(svgs[key], SIDE), 0.12)
 
-        out.append(Source(f"emoji:{key}", "emoji", _cached(f"emoji:{key}", make)))
+        out.append(Source(f"emoji:{key}", "emoji", cached(f"emoji:{key}", make)))
     return out
 
 
-def photos() -> list[Source]:
-    if not PDQ_IMAGES.exists():
+def photos(folder: Path | None = None) -> list[Source]:
+    """The photos of the PDQ test images under the shared reference data (none if absent)."""
+    folder = folder or Settings().shared_data / "pdq" / "images"
+    if not folder.exists():
         return []
     out = []
-    for path in sorted(PDQ_IMAGES.rglob("*")):
+    for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in (".jpg", ".png") or "dih" in path.parts:
             continue
         if "bridge-mods" in path.parts and path.name != "aaa-orig.jpg":
@@ -295,14 +156,14 @@ def twemoji_flag_code(key: str) -> str | None:
 def _flag_svgs(source: str) -> dict[str, bytes]:
     """Lower-case ISO code (``pk``, ``gb-eng``) -> SVG of that country's flag in ``source``."""
     if source == "svg-country-flags":
-        return _members(PACKAGES["flags"], "package/svg/")
+        return members(PACKAGES["flags"], "package/svg/")
     if source in ("country-flag-icons", "country-flag-icons-1x1"):
         shape = "1x1" if source.endswith("1x1") else "3x2"  # 1x1: the package's square designs
-        raw = _members(PACKAGES["country-flag-icons"], f"package/{shape}/")
+        raw = members(PACKAGES["country-flag-icons"], f"package/{shape}/")
         return {k.lower().replace("_", "-"): v for k, v in raw.items()}
     if source == "twemoji":
         out = {}
-        for key, svg in _members(PACKAGES["twemoji"], "package/dist/svg/").items():
+        for key, svg in members(PACKAGES["twemoji"], "package/dist/svg/").items():
             code = twemoji_flag_code(key)
             if code is not None:
                 out[code] = svg
@@ -323,7 +184,7 @@ def _render_flag(source: str, svg: bytes) -> Image.Image:
     import resvg_py
 
     if source == "twemoji":
-        glyph = _render(svg, 4 * SIDE)
+        glyph = render(svg, 4 * SIDE)
         box = glyph.getchannel("A").point(lambda a: 255 if a > 8 else 0).getbbox()
         flag = _flatten(glyph.crop(box) if box else glyph)
         return flag.resize((round(SIDE * flag.width / flag.height), SIDE), Image.Resampling.LANCZOS)
@@ -338,7 +199,7 @@ def flag_sources(source: str, codes: tuple[str, ...] | None = None) -> list[Sour
     out = []
     for code in sorted(c for c in svgs if codes is None or c in codes):
         try:
-            img = _cached(f"flagsrc:{source}:{code}", lambda c=code: _render_flag(source, svgs[c]))
+            img = cached(f"flagsrc:{source}:{code}", lambda c=code: _render_flag(source, svgs[c]))
         except ValueError:  # an SVG resvg cannot render
             continue
         out.append(Source(f"flag:{code}", "flag", img))
@@ -398,9 +259,9 @@ def avatar_layouts(img: Image.Image, layouts: tuple[str, ...] = LAYOUTS) -> dict
 
 def emoji_glyphs(names: tuple[str, ...]) -> list[Source]:
     """Twemoji glyphs (RGBA, transparent around the glyph), for ``emoji_layouts``."""
-    svgs = _members(PACKAGES["twemoji"], "package/dist/svg/")
+    svgs = members(PACKAGES["twemoji"], "package/dist/svg/")
     return [
-        Source(f"emoji:{k}", "emoji", _render(svgs[k], SIDE)) for k in sorted(svgs) if k in names
+        Source(f"emoji:{k}", "emoji", render(svgs[k], SIDE)) for k in sorted(svgs) if k in names
     ]
 
 
@@ -416,9 +277,9 @@ def emoji_layouts(glyph: Image.Image) -> dict[str, Image.Image]:
         ("blue-15", (29, 155, 240), 0.15),
         ("black-15", (0, 0, 0), 0.15),
     ):
-        out[name] = _on(bg, rgba, pad)
-    out["circle"] = _circle(_on((235, 240, 245), rgba, 0.12))
-    out["small"] = _small(_on((255, 255, 255), rgba, 0.12))
+        out[name] = on_background(bg, rgba, pad)
+    out["circle"] = _circle(on_background((235, 240, 245), rgba, 0.12))
+    out["small"] = _small(on_background((255, 255, 255), rgba, 0.12))
     return out
 
 

@@ -9,184 +9,37 @@ A split is written in the format ``mirrorscan eval`` reads: ``bank.jsonl``, ``ca
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-from faker import Faker
 from PIL import Image
 
 from service.training import evasions as ev
-from service.training.sources import LEGITIMATE, NEWS, Group
-
-ImageEdit = Callable[[Image.Image, random.Random], bytes]
-LOCALES = ("en_PK", "ar_SA", "fa_IR", "ar_AE")
-PLATFORMS = ("x", "telegram", "facebook", "instagram", "tiktok", "youtube", "whatsapp")
-SPLITS = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
-
-BIO_EN = (
-    "Official {kind} of {group}. Statements, videos and news.",
-    "{group} | {kind} | Follow for official updates",
-    "The {kind} of {alias}. All releases are posted here first.",
-    "Voice of {group}. Audio, video and written statements.",
-    "{alias} official. Messages from the leadership and field reports.",
-    "News from the ranks of {group}. Join us on Telegram.",
-)
-BIO_UR = (
-    "{group} کا سرکاری {kind_ur}",
-    "{group} کے بیانات اور ویڈیوز",
-    "{alias} کی تمام خبریں یہاں",
-)
-BIO_ROMAN = (
-    "{group} ka official {kind} channel. Har khabar yahan.",
-    "{alias} ke bayanat aur videos. Humein follow karein.",
-    "{group} ki awaz. Taza tareen updates.",
-)
-TAGLINES = (
-    "Updates daily.", "Only official releases.", "Do not trust fake accounts.", "Est. 2014.",
-    "Share widely.", "Channel 1 of 3.", "Subscribe and share.", "Peshawar | Quetta | Kabul.",
-    "Since 2009.", "Truth prevails.", "Voice of the oppressed.", "No DMs.", "Back up: see links.",
-    "Follow and spread.", "Weekly bulletin on Fridays.", "Audio in Pashto and Urdu.",
-    "الحمدللہ", "ہماری آواز", "Haq ki awaz.", "Sabr aur istiqamat.", "Reports from the field.",
-    "English, Urdu, Pashto.", "Releases every evening.", "Part of the media network.",
-)  # fmt: skip
-KINDS = ("media wing", "news channel", "media office", "spokesman", "press office", "channel")
-KIND_UR = ("میڈیا", "چینل", "ترجمان", "میڈیا سیل")
-EVASION_LINES = (
-    "Backup account.", "Our old account was suspended.", "New account, please follow.",
-    "Old one got banned, we are back.", "purana account band ho gaya.", "Naya account.",
-    "یہ نیا اکاؤنٹ ہے", "Second account.", "Official backup.",
-)  # fmt: skip
-# "Nth account" bios, as re-created accounts announce themselves
-NTH_LINES = (
-    "3rd account.", "Account no. 4", "5th ID, old ones suspended.", "Back again (4th account).",
-    "Our 6th account, please share.", "تیسرا اکاؤنٹ", "چوتھا اکاؤنٹ، پرانے بند ہو گئے",
-    "doosra account", "teesra account hai yeh", "Account #7. They keep banning us.",
-    "ID number 3", "2nd acc", "New ID after suspension", "پانچواں اکاؤنٹ",
-)  # fmt: skip
-# distinctive pieces that make some banned accounts' bios long and recognisable when copied
-BIO_DETAILS = (
-    "Releases in Pashto, Urdu and Dari every {day}.", "Field reports from {place} since {year}.",
-    "Statement archive {year}-{year2}.", "Our audio bulletin '{title}' airs weekly.",
-    "Magazine '{title}' issue {n} out now.", "Contact the office in {place} only through links.",
-    "{title} series, part {n}.", "Do not follow the fake page '{title}'.",
-    "Nasheeds from the {title} studio.", "Mirror of the {title} bulletin.",
-)  # fmt: skip
-TITLES = ("Sada-e-Haq", "Al-Nafeer", "Umar Media", "Azm", "Nawa-e-Afghan", "Tora Bora Studio",
-          "Ghazwa", "Sawt al-Khurasan", "Rah-e-Wafa", "Zarb", "Al-Qitaal", "Shahadat",
-          "Balochistan Times", "Sangar", "Hakkal", "Koh-e-Sulaiman", "Sar Zameen")  # fmt: skip
-PLACES = ("Waziristan", "Bajaur", "Kunar", "Khost", "Mastung", "Turbat", "Panjgur", "Swat",
-          "Tirah", "Kech", "Awaran", "Zhob", "Nangarhar", "Paktika")  # fmt: skip
-DAYS = ("Friday", "Monday", "Thursday evening", "day")
-JOURNALIST = (
-    "Journalist at {news}. Covering security, {alias} and militancy in {region}. Views my own.",
-    "Reporter, {news}. I write about {group}, terrorism and politics.",
-    "Researcher on violent extremism: {group}, {alias2}. Threads on militant media.",
-    "PhD candidate studying {alias} and insurgency in {region}. RTs ≠ endorsement.",
-    "Counter-terrorism analyst. Tracking {group} propaganda so you don't have to.",
-)
-NEWS_BIO = (
-    "{news}: breaking news from Pakistan and Afghanistan. Latest on {group}.",
-    "Official account of {news}. News, analysis, video.",
-)
-LEGIT_BIO = (
-    "Official account of {org}. Follow for updates and statements.",
-    "{org} | Official | News and statements from the central office",
-    "The official page of {org}.",
-)
-ORDINARY_BIO = (
-    "{job} from {city}. {hobby}.", "{job} | {city}", "Love my family. {job}.", "{hobby}. {city}.",
-    "Student at {uni}. {hobby}.", "{city} ❤️ | {hobby}", "Proud Pakistani. {job}.", "",
-    "Cricket, chai and {hobby}.", "Views are my own. {job} in {city}.",
-)  # fmt: skip
-HOBBIES = ("Cricket fan", "Foodie", "Travel and photography", "Poetry lover", "Gamer",
-           "Reading Iqbal and Faiz", "Cooking", "Football", "Coding", "Fashion", "Biker",
-           "Nature lover", "Quran and family", "Music is life", "Truck art")  # fmt: skip
-UNIVERSITIES = ("LUMS", "NUST", "University of Peshawar", "Quaid-i-Azam University",
-                "University of Karachi", "Kabul University", "FAST", "UET Lahore")  # fmt: skip
-INVITE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789"
-REGIONS = ("Khyber Pakhtunkhwa", "Balochistan", "Afghanistan", "the tribal districts",
-           "South Asia", "Kunar and Nangarhar", "Waziristan")  # fmt: skip
-POSITIVE_FAMILIES = (
-    "reactivation", "cross-platform", "handle-affix", "homoglyph", "leet", "decorated", "typo",
-    "transliterated", "alias", "acronym", "separators", "new-name-same-avatar",
-    "new-name-same-link", "reworded", "minimal", "handle-sequel", "bio-copy", "nth-account",
-)  # fmt: skip
-NEGATIVE_FAMILIES = (
-    "journalist", "researcher", "news", "legit-org", "namesake", "namesake-full",
-    "shared-avatar", "similar-name", "ordinary", "monitor",
-)  # fmt: skip
-MONITOR_BIO = (
-    "Tracking {alias} claims and attacks. Not affiliated. Sources linked.",
-    "Monitoring {group} propaganda for researchers. RT is not endorsement.",
-    "Open-source tracker of militant media ({alias}). Reports, not support.",
-    "{alias} watch: daily log of statements, verified by our team.",
+from service.training.negatives import NegativeFamilies
+from service.training.sources import Group
+from service.training.splits import SPLITS, ImageEdit, Images, Split, jpeg, png, split_of
+from service.training.vocabulary import (
+    BIO_EN,
+    BIO_ROMAN,
+    BIO_UR,
+    EVASION_LINES,
+    INVITE_CHARS,
+    KIND_UR,
+    KINDS,
+    NTH_LINES,
+    PLATFORMS,
+    POSITIVE_FAMILIES,
+    TAGLINES,
+    detail,
+    handle_lookalike,
+    near_link,
 )
 
-
-@dataclass
-class Images:
-    """Real images: one logo per group, shared avatars (flags, platform defaults, popular
-    emoji), personal avatars, and the edits evaders apply."""
-
-    logos: list[Image.Image]
-    common: list[Image.Image]
-    personal: list[Image.Image]
-    edits: dict[str, ImageEdit]
+__all__ = ["Generator", "ImageEdit", "Images", "Split"]
 
 
-@dataclass
-class Split:
-    name: str
-    bank: list[dict[str, Any]] = field(default_factory=list)
-    candidates: list[dict[str, Any]] = field(default_factory=list)
-    labels: list[dict[str, Any]] = field(default_factory=list)
-    avatars: dict[str, bytes] = field(default_factory=dict)
-
-    def add_avatar(self, data: bytes) -> str:
-        name = hashlib.sha256(data).hexdigest()[:20] + ".img"
-        self.avatars[name] = data
-        return f"avatars/{name}"
-
-    def write(self, folder: Path) -> None:
-        (folder / "avatars").mkdir(parents=True, exist_ok=True)
-        for name, data in self.avatars.items():
-            (folder / "avatars" / name).write_bytes(data)
-        for fname, rows in (("bank", self.bank), ("candidates", self.candidates),
-                            ("labels", self.labels)):  # fmt: skip
-            with (folder / f"{fname}.jsonl").open("w", encoding="utf-8") as fh:
-                for row in rows:
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def split_of(group: Group, seed: int) -> str:
-    h = int(hashlib.sha256(f"{seed}:{group.key}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-    edge = 0.0
-    for name, share in SPLITS:
-        edge += share
-        if h < edge:
-            return name
-    return SPLITS[-1][0]
-
-
-def png(img: Image.Image) -> bytes:
-    out = io.BytesIO()
-    img.convert("RGB").save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-def jpeg(img: Image.Image, quality: int = 88) -> bytes:
-    out = io.BytesIO()
-    img.convert("RGB").save(out, format="JPEG", quality=quality)
-    return out.getvalue()
-
-
-class Generator:
+class Generator(NegativeFamilies):
     def __init__(
         self,
         groups: Sequence[Group],
@@ -209,28 +62,7 @@ class Generator:
         personal = images.personal if images else []
         self.bank_personal = personal[::2]
         self.free_personal = personal[1::2] or personal
-        self.fakers = {loc: Faker(loc) for loc in LOCALES}
-        for i, f in enumerate(self.fakers.values()):
-            f.seed_instance(seed * 100 + i)
-
-    # --- people and words -----------------------------------------------------------------
-
-    def person(self, rng: random.Random) -> str:
-        faker = self.fakers[rng.choice(LOCALES[:1] * 3 + LOCALES)]
-        name = str(faker.name())
-        for title in ("الأستاذ ", "الأستاذة ", "السيد ", "السيدة ", "الدكتور ", "الدكتورة "):
-            name = name.removeprefix(title)
-        return name
-
-    def ordinary_bio(self, rng: random.Random) -> str:
-        faker = self.fakers["en_PK"]
-        return rng.choice(ORDINARY_BIO).format(
-            job=faker.job(), city=faker.city(), hobby=rng.choice(HOBBIES),
-            uni=rng.choice(UNIVERSITIES),
-        )  # fmt: skip
-
-    def latin_person(self, rng: random.Random) -> str:
-        return str(self.fakers["en_PK"].name())
+        super().__init__(seed)
 
     def _avatar(self, split: Split, img: Image.Image | None, rng: random.Random) -> str | None:
         if img is None:
@@ -317,7 +149,7 @@ class Generator:
             if bio and rng.random() < 0.6:
                 bio += " " + " ".join(rng.sample(TAGLINES, rng.randint(1, 2)))
             if bio and rng.random() < 0.35:
-                bio += " " + " ".join(_detail(rng) for _ in range(rng.randint(1, 3)))
+                bio += " " + " ".join(detail(rng) for _ in range(rng.randint(1, 3)))
             row = {
                 "id": f"{group.key}/{k}",
                 "platform": rng.choice(PLATFORMS),
@@ -357,7 +189,7 @@ class Generator:
             handle = (
                 ev.handle_affix(handle, rng)
                 if rng.random() < 0.5
-                else _handle_lookalike(handle, rng)
+                else handle_lookalike(handle, rng)
             )
         elif family == "leet":
             handle = ev.leet(handle, rng)
@@ -411,7 +243,7 @@ class Generator:
                 bio = self.bio_for(group, rng) if rng.random() < 0.5 else ""
         elif family == "bio-copy":  # the bio verbatim under a new name and handle
             if not bio:
-                bio = self.bio_for(group, rng) + " " + _detail(rng)
+                bio = self.bio_for(group, rng) + " " + detail(rng)
             new_name = True
             name = self.person(rng) if rng.random() < 0.6 else self.latin_person(rng)
             handle = ev.handle_of(name, rng)
@@ -461,6 +293,10 @@ class Generator:
                 f"https://t.me/{src['handle']}"
             ]
         avatar_path = self._mirror_avatar(split, img, family, rng)
+        if family in ("handle-sequel", "bio-copy"):
+            name, bio, links, avatar_path, new_name = self._bare(
+                family, src, n, name, bio, links, avatar_path, new_name
+            )
         cid = f"m:{src['id']}/{n}"
         split.labels.append(
             {"id": cid, "account_id": src["id"], "group": src["group"], "family": family}
@@ -470,6 +306,31 @@ class Generator:
             "links": links, "avatar_path": avatar_path, "avatar_url": None, "new_name": new_name,
         }  # fmt: skip
 
+    def _bare(
+        self,
+        family: str,
+        src: dict[str, Any],
+        n: int,
+        name: str,
+        bio: str,
+        links: list[str],
+        avatar_path: str | None,
+        new_name: bool,
+    ) -> tuple[str, str, list[str], str | None, bool]:
+        """Re-creations seen in public data that carry one signal only (issue 12): the next
+        handle on the same platform under a new display name, with no bio (or only a "new
+        account" line), no links and no picture; or a long bio copied verbatim under a new name,
+        with nothing else. Drawn from a generator of their own, so the main sequence (and every
+        edited picture it makes) is the same as without them."""
+        side = random.Random(f"{self.seed}:bare:{src['id']}:{n}")
+        if side.random() >= 0.4:
+            return name, bio, links, avatar_path, new_name
+        if family == "handle-sequel":
+            name = self.person(side) if side.random() < 0.5 else self.latin_person(side)
+            bio = side.choice(EVASION_LINES) if side.random() < 0.3 else ""
+            return name, bio, [], None, True
+        return name, bio, [], None, new_name
+
     def _mirror_links(
         self, links: list[str], handle: str, rng: random.Random, keep: bool = False
     ) -> list[str]:
@@ -477,7 +338,7 @@ class Generator:
         if keep or r < 0.35:
             return links
         if r < 0.55:
-            return [_near_link(x, rng) for x in links]
+            return [near_link(x, rng) for x in links]
         if r < 0.75:
             return self.links_for(handle, rng)
         return []
@@ -495,135 +356,6 @@ class Generator:
         if r < keep + 0.15:
             return split.add_avatar(png(rng.choice(self.free_personal)))
         return None
-
-    # --- hard negatives -------------------------------------------------------------------
-
-    def negative(
-        self,
-        split: Split,
-        groups: list[Group],
-        bank: list[dict[str, Any]],
-        rng: random.Random,
-        n: int,
-    ) -> dict[str, Any]:
-        family = rng.choice(NEGATIVE_FAMILIES)
-        g = rng.choice(groups)
-        names = g.names
-        fill = {
-            "news": rng.choice(NEWS),
-            "group": rng.choice(names[:3]),
-            "alias": rng.choice(names),
-            "alias2": rng.choice(rng.choice(groups).names),
-            "region": rng.choice(REGIONS),
-        }
-        img: Image.Image | None = None
-        links: list[str] = []
-        if family in ("journalist", "researcher"):
-            name = self.person(rng)
-            bio = rng.choice(JOURNALIST).format(**fill)
-            if self.images and rng.random() < 0.6:
-                img = rng.choice(self.free_personal)
-        elif family == "news":
-            name = fill["news"]
-            bio = rng.choice(NEWS_BIO).format(**fill)
-            links = [f"https://www.{name.lower().replace(' ', '')}.com"]
-            if self.images and rng.random() < 0.7:
-                img = self.free_personal[_stable(name) % len(self.free_personal)]
-        elif family == "legit-org":
-            name = rng.choice(LEGITIMATE)
-            bio = rng.choice(LEGIT_BIO).format(org=name)
-            if self.images and rng.random() < 0.6:
-                img = rng.choice(self.free_personal)
-        elif family == "namesake":
-            members = [
-                b for b in bank if " " in b["display_name"] and not b["display_name"].isupper()
-            ]
-            base = rng.choice(members)["display_name"] if members else self.person(rng)
-            first = base.split()[0]
-            surname = self.latin_person(rng).split()[-1]
-            while surname.casefold() == base.split()[-1].casefold():  # same first name only
-                surname = self.latin_person(rng).split()[-1]
-            name = f"{first} {surname}"
-            bio = self.ordinary_bio(rng)
-        elif family == "namesake-full":
-            # a private person with a banned member's full name, in its own script, a handle
-            # made from it the usual way, and nothing else in common
-            members = [
-                b
-                for b in bank
-                if " " in b["display_name"].strip()
-                and not b["display_name"].isupper()
-                and not any(w in b["display_name"] for w in (" Media", " Official"))
-            ]
-            name = rng.choice(members)["display_name"] if members else self.person(rng)
-            bio = self.ordinary_bio(rng) if rng.random() < 0.8 else ""
-            if self.images and rng.random() < 0.6:
-                img = rng.choice(self.free_personal)
-        elif family == "monitor":  # accounts that watch a group, named after it
-            initials = ev.acronym(rng.choice(names[:2]))
-            name = f"{initials} {rng.choice(['Watch', 'Monitor', 'Tracker', 'Observer'])}"
-            bio = rng.choice(MONITOR_BIO).format(**fill)
-            if self.images and rng.random() < 0.5:
-                img = rng.choice(self.free_personal)
-        elif family == "shared-avatar":
-            name = self.person(rng)
-            bio = self.ordinary_bio(rng)
-            if self.images:
-                common_in_bank = [
-                    self._source_images[b["id"]]
-                    for b in bank
-                    if self._source_images.get(b["id"]) is not None
-                    and any(self._source_images[b["id"]] is c for c in self.images.common)
-                ]
-                img = rng.choice(common_in_bank or self.images.common)
-        elif family == "similar-name":
-            name = _sibling_name(rng.choice(names[:3]), rng)
-            bio = rng.choice(LEGIT_BIO).format(org=name) if rng.random() < 0.5 else ""
-        else:
-            name = self.person(rng)
-            bio = self.ordinary_bio(rng)
-            if self.images and rng.random() < 0.5:
-                img = rng.choice(self.free_personal + self.images.common)
-        if family in ("journalist", "researcher", "shared-avatar", "ordinary"):
-            name = self._not_banned_name(name, bank, rng)
-        platform = rng.choice(PLATFORMS)
-        handle = ev.handle_of(name, rng)
-        if family == "namesake-full" and rng.random() < 0.5:
-            handle = handle.replace("_", "")[:12] + str(rng.randrange(10, 99))
-        taken = {(b["platform"], b["handle"].casefold()) for b in bank}
-        while (platform, handle.casefold()) in taken:  # a platform's handles are unique
-            handle = f"{handle[:27]}{rng.randint(0, 99)}"
-        cid = f"n:{split.name}/{n}"
-        split.labels.append({"id": cid, "account_id": None, "group": None, "family": family})
-        avatar = None
-        if img is not None:
-            edit = (
-                rng.choice(sorted(self.images.edits))
-                if self.images and rng.random() < 0.3
-                else None
-            )
-            avatar = split.add_avatar(
-                self.images.edits[edit](img, rng) if edit and self.images else jpeg(img)
-            )
-        return {
-            "id": cid,
-            "platform": platform,
-            "handle": handle,
-            "display_name": name,
-            "bio": bio,
-            "links": links,
-            "avatar_path": avatar,
-            "avatar_url": None,
-        }
-
-    def _not_banned_name(self, name: str, bank: list[dict[str, Any]], rng: random.Random) -> str:
-        """A person drawn for an unrelated account must not be, by chance, a banned member's
-        exact full name (a small name pool repeats): that would be a namesake of another kind,
-        labelled as if it were merely an ordinary account."""
-        banned = {b["display_name"].casefold() for b in bank}
-        while name.casefold() in banned:
-            name = self.person(rng)
-        return name
 
     # --- splits ---------------------------------------------------------------------------
 
@@ -657,48 +389,3 @@ class Generator:
                 split.candidates.append(self.negative(split, groups_here, split.bank, rng, j))
             out[name] = split
         return out
-
-
-def _detail(rng: random.Random) -> str:
-    year = rng.randrange(2009, 2024)
-    return rng.choice(BIO_DETAILS).format(
-        day=rng.choice(DAYS), place=rng.choice(PLACES), year=year,
-        year2=year + rng.randrange(1, 4), title=rng.choice(TITLES), n=rng.randrange(2, 40),
-    )  # fmt: skip
-
-
-def _stable(text: str) -> int:
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
-
-
-def _handle_lookalike(handle: str, rng: random.Random) -> str:
-    """What survives a platform's ASCII-only handles: rn for m, vv for w, l/I/1, o/0."""
-    swaps = {"m": "rn", "w": "vv", "l": "1", "i": "l", "o": "0", "0": "o", "1": "l"}
-    spots = [i for i, c in enumerate(handle) if c in swaps]
-    if not spots:
-        return handle + "_"
-    i = rng.choice(spots)
-    return handle[:i] + swaps[handle[i]] + handle[i + 1 :]
-
-
-def _near_link(link: str, rng: random.Random) -> str:
-    if "t.me/" in link or "@" in link:
-        return (
-            link + rng.choice(["2", "_new", "1", "_backup"])
-            if "@" not in link
-            else link.replace("@", rng.choice(["2@", "_@"]), 1)
-        )
-    return link
-
-
-def _sibling_name(name: str, rng: random.Random) -> str:
-    """A legitimate-sounding organisation that shares most words: the most distinctive token
-    is replaced ("Tehrik-e Taliban Pakistan" -> "Tehrik-e Insaf Pakistan")."""
-    words = name.split()
-    if len(words) < 2:
-        return name + " " + rng.choice(["Welfare Society", "Foundation", "Trust", "Youth Forum"])
-    longest = max(range(len(words)), key=lambda i: len(words[i]))
-    words[longest] = rng.choice(
-        ["Insaf", "Welfare", "Ittehad", "Amn", "Taleem", "Khidmat", "Islah", "Sehat"]
-    )
-    return " ".join(words)

@@ -10,7 +10,7 @@ import random
 from PIL import Image, ImageDraw, ImageOps
 
 from service.training import avatar_sources
-from service.training.generate import ImageEdit, Images
+from service.training.splits import ImageEdit, Images
 
 
 def _emblem(rng: random.Random, side: int = 256) -> Image.Image:

@@ -17,9 +17,9 @@ import numpy as np
 from service.config import Settings
 from service.domain import PairFeature, Profile, Verdict
 from service.errors import InvalidInput, MirrorscanError
-from service.features.image import ImageEncoder, image_encoder
-from service.features.text import TextEncoder, text_encoder
-from service.pipeline import Pipeline
+from service.features.image import ImageEncoder
+from service.features.text import TextEncoder
+from service.pipeline import Pipeline, configured_encoders
 from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy
 from service.store.bank import Store
@@ -36,14 +36,15 @@ SEVERITY = {"block": 0, "review": 1, "allow": 2}
 class Encoders:
     """Loaded once, shared by the temporary pipelines of every split. With ``cache``, their
     outputs are kept on disk there (``encode_cache``), so a retrain after a change to comparison
-    or scoring code does not re-run the encoders."""
+    or scoring code does not re-run the encoders. The same encoders, on the same runtime (ONNX
+    where the server uses it), as the server: the features a model is fit on are the ones it
+    scores."""
 
     def __init__(self, settings: Settings, cache: Path | None = None) -> None:
         m = settings.models
-        self.text: TextEncoder = text_encoder(
-            m.text, settings.model_dir, m.text_query_prefix, m.fake
-        )
-        self.image: ImageEncoder = image_encoder(m.image, m.fake)
+        text, image = configured_encoders(settings)
+        self.text: TextEncoder = text
+        self.image: ImageEncoder = image
         if cache is not None and not m.fake:
             self.text = CachedTextEncoder(self.text, cache)
             self.image = CachedImageEncoder(self.image, cache)
@@ -76,12 +77,15 @@ def _load_bank(pipeline: Pipeline, bank: Path, progress: Progress | None) -> Non
 
 def feature_fingerprint(enc: Encoders) -> str:
     """Changes whenever the pair features could: the encoders, or the code that derives and
-    compares (features, normalisation, scoring, the pipeline)."""
+    compares (features, normalisation, scoring, the pipeline), not the band policy applied
+    after the model."""
     root = Path(__file__).resolve().parents[1]
+    after_model = {root / "scoring" / "policy.py"}
     digest = hashlib.sha256(f"{enc.text.name}|{enc.image.name}".encode())
     for folder in ("features", "normalize", "scoring", "data"):
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".json", ".npz"):
+            derives = path.suffix in (".py", ".json", ".npz") and path not in after_model
+            if path.is_file() and derives:
                 digest.update(path.read_bytes())
     digest.update((root / "pipeline.py").read_bytes())
     return digest.hexdigest()[:16]

@@ -7,9 +7,9 @@ here, in one place, for every writer and reader: the API and the pages record th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from service.domain import Evidence, Match, PairFeature, Profile
@@ -40,6 +40,7 @@ class Decision:
     model_version: str
     profile: dict[str, Any]
     features: dict[str, float]
+    group: str = ""  # the matched account's group when decided (older entries: empty)
 
     @classmethod
     def of(cls, entry: AuditEntry) -> Decision:
@@ -60,6 +61,7 @@ class Decision:
             model_version=str(p.get("model_version") or ""),
             profile=profile if isinstance(profile, dict) else {},
             features=_features(p.get("features")),
+            group=str(p.get("group") or ""),
         )
 
 
@@ -90,6 +92,7 @@ def record_decision(
     model_version: str,
     evidence: Sequence[Evidence] = (),
     features: Sequence[PairFeature] = (),
+    group: str = "",
 ) -> Decision:
     """Append a decision on the pair (``profile``, banned account ``account_id``) to the audit
     log and return it. ``score``/``band``/``model_version``/``evidence`` are what the moderator
@@ -111,6 +114,7 @@ def record_decision(
         "band": band,
         "model_version": model_version,
         "account_id": account_id,
+        "group": group,
         "profile": profile_payload(profile) if isinstance(profile, Profile) else dict(profile),
         "evidence": [
             {"signal": e.signal, "contribution": e.contribution, "detail": e.detail}
@@ -156,6 +160,7 @@ def decide(
         model_version=model_version or pipeline.scorer.version,
         evidence=match.evidence,
         features=match.features,
+        group=match.group,
     )
     return recorded, match
 
@@ -172,3 +177,100 @@ def _features(raw: object) -> dict[str, float]:
     if not isinstance(raw, dict):
         return {}
     return {str(k): float(v) for k, v in raw.items() if isinstance(v, int | float)}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFilter:
+    """What the decisions page narrows to; empty fields do not filter. Days are UTC and both
+    ends are included."""
+
+    decision: str = ""  # "confirmed", "rejected" or ""
+    group: str = ""  # the matched account's group, case-insensitive
+    actor: str = ""  # who decided, exactly as the log names them
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.decision and self.decision not in DECISIONS:
+            raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}")
+        if self.since and self.until and self.since > self.until:
+            raise InvalidInput("the 'from' day is after the 'to' day")
+
+    def keeps(self, d: Decision) -> bool:
+        if self.decision and d.decision != self.decision:
+            return False
+        return not self.group or d.group.casefold() == self.group.strip().casefold()
+
+
+MAX_SCAN = 20_000  # log entries one page of a filtered list reads at most
+
+
+def find_decisions(
+    store: Store,
+    filters: DecisionFilter,
+    before_seq: int | None = None,
+    limit: int = 50,
+    max_scan: int = MAX_SCAN,
+) -> tuple[list[Decision], int | None]:
+    """Decisions that pass ``filters``, newest first, each with its account's group (read from
+    the bank for entries logged before the group was), and where the next page starts (the
+    ``before_seq`` to pass; None when the log holds no more). Who and when filter in the store;
+    decision and group on the entries read, at most ``max_scan`` of them per page."""
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit must be 1 to 1000")
+    found: list[Decision] = []
+    scanned = 0
+    cursor = before_seq
+    for d in _scan(store, filters, cursor):
+        scanned += 1
+        cursor = d.seq
+        if filters.keeps(d):
+            found.append(d)
+            if len(found) == limit:
+                return found, cursor
+        if scanned >= max_scan:
+            return found, cursor
+    return found, None
+
+
+def iter_decisions(store: Store, filters: DecisionFilter, cap: int) -> Iterator[Decision]:
+    """Every decision that passes ``filters``, newest first, at most ``cap`` (an export)."""
+    n = 0
+    for d in _scan(store, filters, None):
+        if filters.keeps(d):
+            yield d
+            n += 1
+            if n >= cap:
+                return
+
+
+def _scan(store: Store, filters: DecisionFilter, before_seq: int | None) -> Iterator[Decision]:
+    since = datetime.combine(filters.since, time(), UTC) if filters.since else None
+    until = (
+        datetime.combine(filters.until + timedelta(days=1), time(), UTC) if filters.until else None
+    )
+    groups: dict[str, str] = {}
+    while True:
+        entries = store.audit_log.entries(
+            action=ACTION,
+            limit=500,
+            before_seq=before_seq,
+            actor=filters.actor.strip() or None,
+            since=since,
+            until=until,
+        )
+        if not entries:
+            return
+        for entry in entries:
+            d = Decision.of(entry)
+            if not d.group:
+                d = replace(d, group=_group_of(store, d.account_id, groups))
+            yield d
+        before_seq = entries[-1].seq
+
+
+def _group_of(store: Store, account_id: str, cache: dict[str, str]) -> str:
+    if account_id not in cache:
+        stored = store.get(account_id)
+        cache[account_id] = (stored.profile.group or "") if stored is not None else ""
+    return cache[account_id]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.domain import Band, Evidence, Match, Profile
+from service.web.explain import Family, families
 from service.web.highlight import Segment, highlight_pair
 
 BAND_WORDS = {
@@ -40,6 +41,9 @@ class MatchView:
     checked_handle: list[Segment]
     account_handle: list[Segment]
     evidence: list[EvidenceRow]
+    families: list[Family]  # the evidence in plain sentences, per signal family
+    numbers: list[tuple[Family, list[EvidenceRow]]]  # the rows behind each family
+    log_likelihood_ratio: float
 
 
 def percent(p: float) -> str:
@@ -76,6 +80,7 @@ def match_views(checked: Profile, matches: tuple[Match, ...]) -> list[MatchView]
         checked_name, account_name = highlight_pair(checked.display_name, account.display_name)
         checked_handle, account_handle = highlight_pair(checked.handle, account.handle)
         band = m.band
+        grouped = families(m.evidence)
         views.append(
             MatchView(
                 rank=rank,
@@ -90,6 +95,9 @@ def match_views(checked: Profile, matches: tuple[Match, ...]) -> list[MatchView]
                 checked_handle=checked_handle,
                 account_handle=account_handle,
                 evidence=evidence_rows(m.evidence),
+                families=grouped,
+                numbers=[(f, evidence_rows(f.rows)) for f in grouped],
+                log_likelihood_ratio=m.log_likelihood_ratio,
             )
         )
     return views

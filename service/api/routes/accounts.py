@@ -68,7 +68,7 @@ async def bulk(
     """Up to ``limits.max_bulk`` accounts of one bank (each item's ``bank``, the same for all, or
     none: existing accounts keep theirs, new ones go to the default bank); a result per item,
     in order. Costs its key one rate-limit unit per account."""
-    runtime.admission.charge(caller.label, "bank:write", len(body.accounts) - 1)
+    runtime.admission.charge(caller.key_id, "bank:write", len(body.accounts) - 1)
     named = {a.bank for a in body.accounts if a.bank is not None}
     if len(named) > 1:
         raise InvalidInput(f"one bank per bulk request; these name {sorted(named)}")

@@ -90,7 +90,7 @@ async def score_batch(
     """Each profile gets its verdict or its own problem; one bad profile fails only itself.
     A batch costs its key one rate-limit unit per profile, and runs in chunks that interleave
     with other keys' work."""
-    runtime.admission.charge(caller.label, "score", len(body.profiles) - 1)
+    runtime.admission.charge(caller.key_id, "score", len(body.profiles) - 1)
     parsed = parse_items(body.profiles, limit=runtime.settings.limits.max_batch, what="batch")
     fetched = await asyncio.gather(*(_fetched(p, runtime) for p in parsed))
     scope = await scope_of(runtime, pipeline, banks)
