@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from service.config import ModelSettings, Settings
-from service.pipeline import EncoderMismatch, Pipeline
+from service.encoders import EncoderMismatch
+from service.pipeline import Pipeline
 from tests.helpers.settings import fake_env, fake_settings
 
 
