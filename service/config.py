@@ -35,7 +35,7 @@ class ModelSettings(BaseModel):
     text_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     text_cache_size: int = Field(4096, ge=0)  # LRU of encoded texts; 0 turns it off
     fake: bool = False  # deterministic hashing encoders, for fast unit tests only (never serve)
-    scorer_path: Path | None = None  # None: the bundled models/scorer.json
+    scorer_path: Path | None = None  # None: the bundled service/data/scorer.json
     # The scorer's calibration and bands hold only for the encoders it was trained on
     # (``trained_on.encoders`` in its artifact): a mismatch refuses to start unless this is set,
     # and then every start logs an error saying the probabilities are not calibrated.
@@ -46,7 +46,7 @@ class BandSettings(BaseModel):
     """Fixed probability thresholds: ``score >= block`` is ``block`` (when corroborated),
     ``>= review`` is ``review``. Unset (the default), each is computed for the configured
     prevalence from the model's calibration data and the precision targets in
-    ``ScoringSettings``; see ``models/MODEL_CARD.md``."""
+    ``ScoringSettings``; see ``service/data/MODEL_CARD.md``."""
 
     block: float | None = Field(None, ge=0.0, le=1.0)
     review: float | None = Field(None, ge=0.0, le=1.0)

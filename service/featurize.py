@@ -13,10 +13,13 @@ from service.config import Settings
 from service.domain import Avatar, Features, Profile, StoredAvatar, Timer, Vector
 from service.errors import InvalidInput, MirrorscanError
 from service.features.avatar import banned_avatar, query_avatar
+from service.features.contacts import extract_contacts
 from service.features.image import ImageEncoder
 from service.features.ngrams import name_vectors
 from service.features.text import TextEncoder
 from service.normalize.image import THUMB_SIDE, decode_image, thumbnail
+
+COMPARABLE = ("display_name", "handle", "bio", "links", "avatar_b64", "avatar_url")
 
 
 @dataclass
@@ -120,3 +123,30 @@ class Featurizer:
 
 def _nonzero(vec: Vector) -> Vector | None:
     return vec if vec.any() else None
+
+
+def comparable(profile: Profile) -> Profile:
+    """The profile, when it has something to compare; else the fields that would give it."""
+    p = profile
+    if p.display_name.strip() or p.handle.strip() or p.bio.strip() or p.links or p.avatar:
+        return profile
+    given = " (avatar_url is fetched only over the API)" if p.avatar_url else ""
+    raise InvalidInput(f"nothing to compare: give at least one of {', '.join(COMPARABLE)}{given}")
+
+
+def compared(profile: Profile, features: Features) -> tuple[str, ...]:
+    """The channels a profile was compared on: those it had something for."""
+    out = []
+    if profile.display_name.strip() or profile.handle.strip():
+        out.append("name")
+    if profile.handle.strip():
+        out.append("handle")
+        if profile.platform.strip():
+            out.append("identity")
+    if profile.bio.strip():
+        out.append("bio")
+    if profile.links or extract_contacts(profile.bio, ()):
+        out.append("links")
+    if features.avatar is not None:
+        out.append("avatar")
+    return tuple(out)

@@ -11,13 +11,11 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
 from service.bank_writer import AuditOf, BankWriter
-from service.channels import CHANNELS
 from service.config import Settings
 from service.domain import (
     Band,
@@ -30,12 +28,11 @@ from service.domain import (
     Timer,
     Verdict,
 )
-from service.errors import InvalidInput, MirrorscanError, NotFound
-from service.features.contacts import extract_contacts
-from service.features.image import ImageEncoder, image_encoder
-from service.features.keys import lookup_keys
-from service.features.text import TextEncoder, text_encoder
-from service.featurize import Featurizer
+from service.encoders import check_scorer_encoders, configured_encoders
+from service.errors import MirrorscanError, NotFound
+from service.features.image import ImageEncoder
+from service.features.text import TextEncoder
+from service.featurize import Featurizer, comparable, compared
 from service.index.faiss_index import configure_faiss
 from service.index.plan import IndexPlan
 from service.index.snapshot import ChannelSpec, IndexSet
@@ -44,76 +41,13 @@ from service.metrics import Metrics
 from service.scoring.compare import BankContext, compare
 from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy, Decision
+from service.search import Candidate, candidates
 from service.store.audit import AuditNote
 from service.store.bank import Store, UpsertResult
 from service.store.banks import BankScope
 
 log = logging.getLogger(__name__)
-# With a bank filter, each channel asks for k / (share of the store in scope) neighbours, at most
-# this many times k, so that about k of them survive the filter.
-MAX_WIDEN = 8
 SIZES_TTL_S = 10.0  # how long the per-bank account counts (for that widening) are reused
-COMPARABLE = ("display_name", "handle", "bio", "links", "avatar_b64", "avatar_url")
-
-
-class EncoderMismatch(MirrorscanError):
-    """The scorer was trained on other encoders than those loaded: its calibration and bands
-    would silently not hold."""
-
-    status = 500
-    title = "The scorer was trained on other encoders"
-    type_slug = "encoder-mismatch"
-    public = False  # a configuration fault: the operator reads it in the log
-
-
-def check_scorer_encoders(
-    scorer: LogisticScorer, text_name: str, image_name: str, *, allow: bool
-) -> None:
-    """Refuse a scorer whose ``trained_on.encoders`` differ from the loaded encoders (the
-    ``onnx-int8`` runtime, ``minilm``, the fake encoders against an e5 scorer). ``allow``
-    (``models.allow_encoder_mismatch``) lets it start, logging an error on every start. An
-    artifact that records no encoders is let through with a warning."""
-    trained = scorer.metadata.get("trained_on") or {}
-    recorded = trained.get("encoders") if isinstance(trained, dict) else None
-    if not isinstance(recorded, dict):
-        log.warning("scorer %s does not record the encoders it was trained on", scorer.version)
-        return
-    loaded = {"text": text_name, "image": image_name}
-    differ = [f"{k}: trained on {recorded.get(k)!r}, loaded {v!r}"
-              for k, v in loaded.items() if recorded.get(k) != v]  # fmt: skip
-    if not differ:
-        return
-    message = (
-        f"scorer {scorer.version} does not fit the loaded encoders ({'; '.join(differ)}): "
-        "retrain it on these encoders, or configure the ones it was trained on"
-    )
-    if allow:
-        log.error("MODELS__ALLOW_ENCODER_MISMATCH is set: %s; probabilities and bands are NOT "
-                  "calibrated", message)  # fmt: skip
-        return
-    raise EncoderMismatch(message)
-
-
-def configured_encoders(settings: Settings) -> tuple[TextEncoder, ImageEncoder]:
-    """The encoders the settings name, not loaded yet (their names are known)."""
-    m = settings.models
-    text = text_encoder(m.text, settings.model_dir, m.text_query_prefix, m.fake,
-                        m.text_runtime, m.text_cache_size)  # fmt: skip
-    return text, image_encoder(m.image, m.fake, settings.model_dir)
-
-
-def preflight(settings: Settings) -> None:
-    """What ``serve`` checks before it starts: the scorer fits the configured encoders."""
-    text, image = configured_encoders(settings)
-    scorer = LogisticScorer.load(settings.models.scorer_path)
-    check_scorer_encoders(scorer, text.name, image.name,
-                          allow=settings.models.allow_encoder_mismatch)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    row_id: int
-    channels: dict[str, float]  # channel -> similarity (cosine) or distance (PDQ bits)
 
 
 class Pipeline:
@@ -438,66 +372,8 @@ class Pipeline:
     def candidates(
         self, profile: Profile, features: Features, scope: BankScope | None = None
     ) -> list[Candidate]:
-        """Top-k per channel (``service.channels``), merged per account (store row id), and the
-        accounts sharing an exact key (platform + handle, a contact).
-
-        The indexes hold every bank. A ``scope`` that leaves some accounts out widens k by the
-        inverse of the share in scope (at most ``MAX_WIDEN`` times) and keeps the hits in
-        scope, read from the store by row id (two columns, no vectors): a filter costs one
-        small query, and a search over a bank holding 1/8 of the store or less may return
-        fewer than k of its neighbours."""
-        k = self.settings.search.candidates_per_channel
-        narrow = scope is not None and not scope.complete
-        if scope is not None and narrow:
-            k *= min(MAX_WIDEN, math.ceil(1.0 / max(scope.fraction, 1e-9)))
-        merged: dict[int, dict[str, float]] = {}
-        indexes = self.indexes.channels
-        for channel in CHANNELS:
-            rows = channel.query_rows(features)
-            index = indexes[channel.name]
-            if rows is None or not index.ntotal:
-                continue
-            hits = index.search(rows, channel.k(k))
-            for row in range(len(rows)):
-                ids, scores = channel.hits(hits.ids[row], hits.scores[row])
-                for row_id, score in zip(ids.tolist(), scores.tolist(), strict=True):
-                    if row_id < 0:
-                        continue
-                    slot = merged.setdefault(row_id, {})
-                    slot[channel.name] = channel.merge(slot.get(channel.name, score), score)
-        for row_id, shared in self.store.rows_for_keys(lookup_keys(profile)).items():
-            merged.setdefault(row_id, {})["keys"] = float(len(shared))
-        if scope is not None and narrow:
-            banks = self.store.banks_of(merged)
-            merged = {r: c for r, c in merged.items() if banks.get(r) in scope.banks}
-        return [Candidate(r, c) for r, c in merged.items()]
+        """The banned accounts worth comparing (``service.search.candidates``)."""
+        return candidates(self.settings, self.indexes, self.store, profile, features, scope)
 
 
 _SEVERITY = {Band.BLOCK: 0, Band.REVIEW: 1, Band.ALLOW: 2}
-
-
-def comparable(profile: Profile) -> Profile:
-    """The profile, when it has something to compare; else the fields that would give it."""
-    p = profile
-    if p.display_name.strip() or p.handle.strip() or p.bio.strip() or p.links or p.avatar:
-        return profile
-    given = " (avatar_url is fetched only over the API)" if p.avatar_url else ""
-    raise InvalidInput(f"nothing to compare: give at least one of {', '.join(COMPARABLE)}{given}")
-
-
-def compared(profile: Profile, features: Features) -> tuple[str, ...]:
-    """The channels a profile was compared on: those it had something for."""
-    out = []
-    if profile.display_name.strip() or profile.handle.strip():
-        out.append("name")
-    if profile.handle.strip():
-        out.append("handle")
-        if profile.platform.strip():
-            out.append("identity")
-    if profile.bio.strip():
-        out.append("bio")
-    if profile.links or extract_contacts(profile.bio, ()):
-        out.append("links")
-    if features.avatar is not None:
-        out.append("avatar")
-    return tuple(out)

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from service.config import ModelSettings, Settings
-from service.pipeline import EncoderMismatch, Pipeline
+from service.encoders import EncoderMismatch
+from service.pipeline import Pipeline
 from tests.helpers.settings import fake_env, fake_settings
 
 
@@ -19,7 +20,7 @@ def _with(tmp_path: Path, models: ModelSettings) -> Settings:
 
 
 def test_the_fake_encoders_do_not_open_with_the_shipped_scorer(tmp_path: Path) -> None:
-    settings = _with(tmp_path, ModelSettings(fake=True))  # the shipped models/scorer.json
+    settings = _with(tmp_path, ModelSettings(fake=True))  # the shipped service/data/scorer.json
     with pytest.raises(EncoderMismatch) as raised:
         Pipeline.open(settings)
     assert "fake-trigram" in raised.value.detail and "e5-small" in raised.value.detail

@@ -1,4 +1,4 @@
-"""The shipped scorer artifact (``models/scorer.json``), the one the server loads by default.
+"""The shipped scorer artifact (``service/data/scorer.json``), the one the server loads by default.
 
 The unit tests run on a pinned test scorer (``tests/helpers/scorer.json``) so that retraining
 never breaks them; this module and the real-model suites (``test_api.py``,
@@ -17,7 +17,7 @@ from service.scoring.model import DEFAULT_PATH, LogisticScorer
 from service.scoring.policy import BandPolicy
 from tests.helpers.settings import ROOT
 
-CARD = ROOT / "models" / "MODEL_CARD.md"
+CARD = ROOT / "service" / "data" / "MODEL_CARD.md"
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def scorer() -> LogisticScorer:
 
 
 def test_the_default_artifact_is_the_shipped_one() -> None:
-    assert DEFAULT_PATH == ROOT / "models" / "scorer.json" and DEFAULT_PATH.is_file()
+    assert DEFAULT_PATH == ROOT / "service" / "data" / "scorer.json" and DEFAULT_PATH.is_file()
 
 
 def test_it_loads_with_weights_bands_and_calibration(scorer: LogisticScorer) -> None:

@@ -62,7 +62,7 @@ def run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from service.app import create_app
-    from service.pipeline import preflight
+    from service.encoders import preflight
     from service.usecases.keys import ensure_first_admin_key
 
     try:

@@ -18,6 +18,7 @@ from service.cli.common import (
     stage_progress,
 )
 from service.config import Settings
+from service.scoring.model import DEFAULT_PATH
 
 
 def need_training_extra() -> None:
@@ -83,7 +84,7 @@ def model_generate(
 @app.command("train")
 def model_train(
     data: Annotated[Path, typer.Option(help="generated splits (mirrorscan model generate)")],
-    out: Annotated[Path, typer.Option(help="artifact to write")] = Path("models/scorer.json"),
+    out: Annotated[Path, typer.Option(help="artifact to write")] = DEFAULT_PATH,
     with_decisions: Annotated[
         bool, typer.Option(help="add moderator decisions from the data dir's audit log")
     ] = False,

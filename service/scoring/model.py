@@ -14,12 +14,14 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from service.domain import Evidence, PairFeature
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "scorer.json"
+# the shipped scorer and its card, package data of ``service`` (installed with it, wheel or not)
+DEFAULT_PATH = Path(str(resources.files("service").joinpath("data", "scorer.json")))
 
 
 def logit(p: float) -> float:

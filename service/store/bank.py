@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-import numpy as np
 from sqlalchemy import (
     Engine,
     delete,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.domain import Avatar, Features, Profile, StoredAccount, Vector
+from service.domain import Features, Profile, StoredAccount
 from service.store import counters, shared_schema  # noqa: F401  (shared_schema: its tables)
 from service.store.audit import AuditLog, AuditNote, append_entry, append_only, ensure_counter
 from service.store.banks import BankStore
@@ -28,10 +27,16 @@ from service.store.engine import open_engine
 from service.store.exclusive import exclusive
 from service.store.migrations import migrate
 from service.store.outbox import Outbox
+from service.store.rows import (
+    chunks,
+    escape_like,
+    fill_features,
+    stale,
+    to_account,
+)
 from service.store.schema import DEFAULT_BANK, AccountRow, Base, CounterRow, KeyRow, utcnow
 from service.store.traffic import Sightings
 
-PDQ_BYTES = 32
 _MAX_ROW_ID = 2**62
 Outcome = Literal["created", "updated", "unchanged", "restored"]
 
@@ -62,14 +67,6 @@ class UpsertResult:
     id: str
     row_id: int
     outcome: Outcome
-
-
-def vec_to_blob(vec: Vector | None) -> bytes | None:
-    return None if vec is None else np.asarray(vec, dtype=np.float16).tobytes()
-
-
-def blob_to_vec(blob: bytes | None) -> Vector | None:
-    return None if blob is None else np.frombuffer(blob, dtype=np.float16).astype(np.float32)
 
 
 class Store:
@@ -120,7 +117,7 @@ class Store:
         """What is stored for the ids already in the bank, to skip re-encoding unchanged ones."""
         out: dict[str, Fingerprint] = {}
         with self._session() as s:
-            for chunk in _chunks(list(ids), 500):
+            for chunk in chunks(list(ids), 500):
                 rows = s.execute(
                     select(
                         AccountRow.id,
@@ -151,7 +148,7 @@ class Store:
             seq = self._next_seq(s)
             existing = {
                 r.id: r
-                for chunk in _chunks([i.profile.id for i in items], 500)
+                for chunk in chunks([i.profile.id for i in items], 500)
                 for r in s.scalars(select(AccountRow).where(AccountRow.id.in_(chunk)))
             }
             for item in items:
@@ -198,7 +195,7 @@ class Store:
             for row in rows:
                 row.removed, row.seq, row.updated_at = True, seq, now
             ids = [r.row_id for r in rows]
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 s.execute(delete(KeyRow).where(KeyRow.row_id.in_(chunk)))
             return ids
 
@@ -207,7 +204,7 @@ class Store:
         vectors: what the bank filter of a request costs)."""
         out: dict[int, str] = {}
         with self._session() as s:
-            for chunk in _chunks(sorted(set(row_ids)), 500):
+            for chunk in chunks(sorted(set(row_ids)), 500):
                 q = select(AccountRow.row_id, AccountRow.bank).where(
                     AccountRow.row_id.in_(chunk), AccountRow.removed.is_(False)
                 )
@@ -232,21 +229,21 @@ class Store:
     def get(self, account_id: str) -> StoredAccount | None:
         with self._session() as s:
             row = s.scalar(select(AccountRow).where(AccountRow.id == account_id))
-            return None if row is None else _to_account(row)
+            return None if row is None else to_account(row)
 
     def get_rows(self, row_ids: Iterable[int]) -> dict[int, StoredAccount]:
         out: dict[int, StoredAccount] = {}
         with self._session() as s:
-            for chunk in _chunks(sorted(set(row_ids)), 500):
+            for chunk in chunks(sorted(set(row_ids)), 500):
                 for row in s.scalars(select(AccountRow).where(AccountRow.row_id.in_(chunk))):
-                    out[row.row_id] = _to_account(row)
+                    out[row.row_id] = to_account(row)
         return out
 
     def rows_for_keys(self, keys: Iterable[str]) -> dict[int, set[str]]:
         """row id -> the given keys it shares (active accounts only)."""
         out: dict[int, set[str]] = {}
         with self._session() as s:
-            for chunk in _chunks(sorted(set(keys)), 500):
+            for chunk in chunks(sorted(set(keys)), 500):
                 for key, row_id in s.execute(
                     select(KeyRow.key, KeyRow.row_id).where(KeyRow.key.in_(chunk))
                 ):
@@ -292,7 +289,7 @@ class Store:
             if not rows:
                 return
             last = rows[-1].row_id
-            yield [_to_account(r) for r in rows]
+            yield [to_account(r) for r in rows]
 
     def iter_changes(self, since_seq: int, *, batch: int = 1000) -> Iterator[list[StoredAccount]]:
         """Accounts changed after ``since_seq`` (removed ones included), in change order, in
@@ -311,12 +308,12 @@ class Store:
             if not rows:
                 return
             last = (rows[-1].seq, rows[-1].row_id)
-            yield [_to_account(r) for r in rows]
+            yield [to_account(r) for r in rows]
 
     def count_stale(self, encoder_version: str) -> int:
         """Active accounts whose vectors were not made by ``encoder_version`` (a model change)."""
         with self._session() as s:
-            q = select(func.count()).select_from(AccountRow).where(_stale(encoder_version))
+            q = select(func.count()).select_from(AccountRow).where(stale(encoder_version))
             return int(s.scalar(q) or 0)
 
     def iter_stale(
@@ -328,7 +325,7 @@ class Store:
             with self._session() as s:
                 q = (
                     select(AccountRow)
-                    .where(AccountRow.row_id > last, _stale(encoder_version))
+                    .where(AccountRow.row_id > last, stale(encoder_version))
                     .order_by(AccountRow.row_id)
                     .limit(batch)
                 )
@@ -336,7 +333,7 @@ class Store:
             if not rows:
                 return
             last = rows[-1].row_id
-            yield [_to_account(r) for r in rows]
+            yield [to_account(r) for r in rows]
 
     def replace_features(self, items: Sequence[tuple[int, Features, str]]) -> int:
         """Store re-encoded vectors (row id, features, encoder version) in one transaction with
@@ -349,14 +346,14 @@ class Store:
             seq = self._next_seq(s)
             rows = {
                 r.row_id: r
-                for chunk in _chunks([row_id for row_id, _, _ in items], 500)
+                for chunk in chunks([row_id for row_id, _, _ in items], 500)
                 for r in s.scalars(select(AccountRow).where(AccountRow.row_id.in_(chunk)))
             }
             for row_id, features, version in items:
                 row = rows.get(row_id)
                 if row is None or row.removed:
                     continue
-                _fill_features(row, features)
+                fill_features(row, features)
                 row.encoder_version = version
                 row.seq = seq
                 row.updated_at = utcnow()
@@ -367,7 +364,7 @@ class Store:
         self, query: str, *, limit: int = 50, offset: int = 0, bank: str | None = None
     ) -> list[StoredAccount]:
         """Active accounts whose id, handle, display name or group contains ``query``."""
-        pattern = f"%{_escape_like(query.strip())}%"
+        pattern = f"%{escape_like(query.strip())}%"
         with self._session() as s:
             q = select(AccountRow).where(AccountRow.removed.is_(False))
             if bank:
@@ -380,87 +377,24 @@ class Store:
                     | AccountRow.group.ilike(pattern, escape="\\")
                 )
             q = q.order_by(AccountRow.updated_at.desc()).offset(offset).limit(limit)
-            return [_to_account(r) for r in s.scalars(q)]
+            return [to_account(r) for r in s.scalars(q)]
 
     def thumbnail(self, account_id: str) -> bytes | None:
         with self._session() as s:
             return s.scalar(select(AccountRow.avatar_thumb).where(AccountRow.id == account_id))
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _fill(row: AccountRow, item: Upsert, seq: int) -> None:
     p, f = item.profile, item.features
-    row.platform, row.handle, row.display_name, row.bio = (
-        p.platform,
-        p.handle,
-        p.display_name,
-        p.bio,
-    )
+    row.platform, row.handle = p.platform, p.handle
+    row.display_name, row.bio = p.display_name, p.bio
     row.links = list(p.links)
     row.group = p.group
     row.avatar_url = p.avatar_url
     row.bank = item.bank
-    _fill_features(row, f)
+    fill_features(row, f)
     row.content_hash = item.content_hash
     row.encoder_version = item.encoder_version
     row.removed = False
     row.seq = seq
     row.updated_at = utcnow()
-
-
-def _fill_features(row: AccountRow, f: Features) -> None:
-    row.name_vec = vec_to_blob(f.name_vec)
-    row.bio_vec = vec_to_blob(f.bio_vec)
-    avatar = f.avatar
-    row.avatar_vec = vec_to_blob(avatar.embedding) if avatar else None
-    row.avatar_pdq = b"".join(avatar.pdq) if avatar else None
-    row.avatar_quality = avatar.pdq_quality if avatar else None
-    row.avatar_thumb = avatar.thumbnail if avatar else None
-
-
-def _stale(encoder_version: str) -> Any:
-    """Active rows whose vectors ``encoder_version`` did not make (a suffix such as ``|thumb``
-    marks vectors the same encoders derived another way, which count as current)."""
-    pattern = _escape_like(encoder_version) + "|%"
-    current = (AccountRow.encoder_version == encoder_version) | AccountRow.encoder_version.like(
-        pattern, escape="\\"
-    )
-    return AccountRow.removed.is_(False) & ~current
-
-
-def _to_account(row: AccountRow) -> StoredAccount:
-    profile = Profile(
-        id=row.id,
-        platform=row.platform,
-        handle=row.handle,
-        display_name=row.display_name,
-        bio=row.bio,
-        links=tuple(row.links or ()),
-        avatar_url=row.avatar_url,
-        group=row.group,
-    )
-    avatar = None
-    if row.avatar_pdq is not None:
-        pdq = tuple(
-            row.avatar_pdq[i : i + PDQ_BYTES] for i in range(0, len(row.avatar_pdq), PDQ_BYTES)
-        )
-        avatar = Avatar(
-            pdq=pdq,
-            pdq_quality=int(row.avatar_quality or 0),
-            embedding=blob_to_vec(row.avatar_vec),
-            thumbnail=row.avatar_thumb or b"",
-        )
-    features = Features(
-        name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
-    )
-    return StoredAccount(row_id=row.row_id, profile=profile, features=features,
-                         removed=row.removed, bank=row.bank,
-                         encoder_version=row.encoder_version)  # fmt: skip

@@ -16,10 +16,11 @@ import numpy as np
 
 from service.config import Settings
 from service.domain import PairFeature, Profile, Verdict
+from service.encoders import configured_encoders
 from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder
 from service.features.text import TextEncoder
-from service.pipeline import Pipeline, configured_encoders
+from service.pipeline import Pipeline
 from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy
 from service.store.bank import Store

@@ -11,9 +11,9 @@ from service.config import ModelSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
 SHARED_DATA = ROOT.parent / "shared" / "data"
-# A small scorer pinned for the unit tests (not the shipped models/scorer.json): retraining the
-# shipped model never changes what the unit tests see. tests/test_shipped_scorer.py checks the
-# shipped one.
+# A small scorer pinned for the unit tests (not the shipped service/data/scorer.json):
+# retraining the shipped model never changes what the unit tests see.
+# tests/test_shipped_scorer.py checks the shipped one.
 TEST_SCORER = Path(__file__).resolve().parent / "scorer.json"
 
 
