@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from fastapi import APIRouter
@@ -20,6 +21,7 @@ from service.api.schemas import (
 from service.errors import MirrorscanError
 from service.ingest.profile_from_url import profile_from_url
 from service.ingest.records import ProfileIn
+from service.usecases import review_queue
 from service.usecases.scoring import score_with_fallback
 
 router = APIRouter(prefix="/v1", tags=["score"])
@@ -31,7 +33,7 @@ async def score(
 ) -> VerdictOut:
     """The calibrated probability that the profile re-creates a banned account, the band, and
     the best-matching banned accounts with each signal's contribution in log-odds."""
-    verdict = await runtime.run(pipeline.score, body.profile())
+    verdict = await runtime.run(review_queue.score_one, pipeline, body.profile())
     return VerdictOut.of(verdict)
 
 
@@ -43,7 +45,10 @@ async def score_batch(
     A batch costs its key one rate-limit unit per profile."""
     runtime.admission.charge(caller.label, "score", len(body.profiles) - 1)
     outcomes = await runtime.run_per_item(
-        body.profiles, pipeline.score_many, limit=runtime.settings.limits.max_batch, what="batch"
+        body.profiles,
+        functools.partial(review_queue.score_many, pipeline),
+        limit=runtime.settings.limits.max_batch,
+        what="batch",
     )
     results = [
         BatchItem(id=item.id, error=problem_of(outcome))
@@ -63,6 +68,8 @@ async def score_url(
     score what was extracted. A login wall gives a 502 problem asking for the fields by hand."""
     profile, extracted = await profile_from_url(body.url, runtime.fetcher)
     scored = await runtime.run(score_with_fallback, pipeline, profile)
+    queued = [(scored.profile, scored.verdict)]
+    await runtime.run(review_queue.enqueue, pipeline.store, runtime.settings, queued, "api")
     if scored.avatar_dropped:  # the platform served an unusable avatar: the rest was scored
         note = f"avatar not used: {scored.avatar_dropped}"
         extracted = replace(extracted, notes=(*extracted.notes, note))
