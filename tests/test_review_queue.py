@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from service.usecases import review_queue
 from service.usecases.batch import score_file
 from service.usecases.decisions import list_decisions
 from tests.helpers.http import wait_ready
-from tests.helpers.settings import SCORE_KEY, WRITE_KEY, fake_settings
+from tests.helpers.settings import SCORE_KEY, WRITE_KEY, fake_env, fake_settings
 from tests.helpers.web_site import DEMO, demo_bank
 
 REVIEW = Profile(id="r", display_name="Voice of Khurasan",
@@ -177,5 +178,41 @@ def test_the_api_queues_what_it_puts_in_review(tmp_path: Path) -> None:
         waiting = review_queue.queue_of(store).waiting()
         assert [(i.profile["id"], i.source) for i in waiting] == [("one", "api"),
                                                                  ("in-batch", "api")]  # fmt: skip
+    finally:
+        store.close()
+
+
+def test_mirrorscan_score_queues_and_queue_purge_applies_the_retention(tmp_path: Path) -> None:
+    from sqlalchemy import update
+    from typer.testing import CliRunner
+
+    from service.cli.main import app
+    from service.store.schema import QueueRow, utcnow
+
+    env = fake_env(tmp_path / "data") | {"MIRRORSCAN_QUEUE__ENABLED": "true",
+                                         "MIRRORSCAN_QUEUE__RETENTION_DAYS": "20"}  # fmt: skip
+    runner = CliRunner()
+    r = runner.invoke(app, ["queue", "purge"], env=env)
+    assert r.exit_code == 0 and json.loads(r.stdout) == {"purged": 0, "older_than_days": 20.0}
+    assert runner.invoke(app, ["bank", "import", str(DEMO / "bank.jsonl")], env=env).exit_code == 0
+    inp = tmp_path / "in.jsonl"
+    lines = [{"id": "r", "display_name": REVIEW.display_name,
+              "avatar_path": str(DEMO / "avatars" / "iskp.png")},
+             {"id": "a", "display_name": ALLOW.display_name, "bio": ALLOW.bio}]  # fmt: skip
+    inp.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    r = runner.invoke(app, ["score", str(inp), "--out", str(tmp_path / "out.jsonl")], env=env)
+    assert r.exit_code == 0, r.output
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'bank.sqlite3'}")
+    try:
+        queue = review_queue.queue_of(store)
+        [item] = queue.waiting()
+        assert (item.source, item.profile["id"]) == ("batch", "r")
+        with store.sessions.begin() as s:
+            s.execute(update(QueueRow).values(created_at=utcnow() - timedelta(days=10)))
+        r = runner.invoke(app, ["queue", "purge"], env=env)
+        assert json.loads(r.stdout)["purged"] == 0, "within the 20 days kept"
+        r = runner.invoke(app, ["queue", "purge", "--older-than", "5"], env=env)
+        assert json.loads(r.stdout) == {"purged": 1, "older_than_days": 5.0}
+        assert queue.counts() == {}
     finally:
         store.close()

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from service.cli import bank, keys, model
+from service.cli import bank, keys, model, queue
 from service.cli.common import (
     DataDir,
     FormatOpt,
@@ -36,6 +36,7 @@ app = typer.Typer(
 app.add_typer(bank.app, name="bank")
 app.add_typer(keys.app, name="keys")
 app.add_typer(model.app, name="model")
+app.add_typer(queue.app, name="queue")
 
 
 @app.command()
