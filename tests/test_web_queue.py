@@ -10,6 +10,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from tests.helpers.web_site import DEMO, running_app, seed_demo_bank
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 ITEMS = 6
 AVATAR = base64.b64encode((DEMO / "avatars" / "iskp.png").read_bytes()).decode()
 
@@ -198,3 +200,17 @@ def test_the_queue_by_keyboard_alone_passes_axe_core(browser: Any, site: str) ->
     page.goto(f"{site}/queue")
     found["queue-held"] = axe_problems(page)
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_queue_fits_a_phone_and_is_photographed(browser: Any, site: str) -> None:
+    shots = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = moderator(browser, site, SCORE_KEY if name == "desktop" else WRITE_KEY)
+        page.set_viewport_size(viewport)
+        page.goto(f"{site}/queue")
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.screenshot(path=str(shots / f"queue-{name}.png"), full_page=True)
+        assert take_next(page, site) is not None
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.screenshot(path=str(shots / f"queue-item-{name}.png"), full_page=True)
