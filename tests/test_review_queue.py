@@ -104,7 +104,7 @@ def test_with_the_queue_off_nothing_is_stored(pipeline_off: Pipeline, tmp_path: 
 def test_claim_decide_feeds_the_audit_log_and_only_the_holder_decides(
     pipeline: Pipeline,
 ) -> None:
-    review_queue.score_many(pipeline, [REVIEW, REVIEW])
+    review_queue.score_many(pipeline, [REVIEW, replace(REVIEW, id="r2")])
     store, settings = pipeline.store, pipeline.settings
     first = review_queue.claim_next(store, settings, "key:alice", "oldest")
     assert first is not None

@@ -53,6 +53,19 @@ def test_max_items_caps_what_is_kept(store: Store) -> None:
     assert q.counts() == {"waiting": 3}
 
 
+def test_a_profile_waiting_or_claimed_is_not_queued_twice(store: Store) -> None:
+    q = ReviewQueue(store.sessions)
+    assert q.add([item(0.5), item(0.5), item(0.6)], max_items=100) == 2
+    assert q.add([item(0.5)], max_items=100) == 0
+    first = q.waiting()[0]
+    assert q.claim(first.id, "alice", ttl_s=60)
+    assert q.add([item(0.5)], max_items=100) == 0, "claimed counts too"
+    assert q.settle(first.id, "alice")
+    assert q.add([item(0.5)], max_items=100) == 1, "decided: a new scoring is a new item"
+    anonymous = NewItem("api", {"id": ""}, {}, 0.5, "review")
+    assert q.add([anonymous, anonymous], max_items=100) == 2, "no id, no de-duplication"
+
+
 def test_claim_release_and_decide(store: Store) -> None:
     q = ReviewQueue(store.sessions)
     q.add([item(0.5), item(0.6)], max_items=100)

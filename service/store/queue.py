@@ -52,17 +52,32 @@ class ReviewQueue:
         self._session = sessions
 
     def add(self, items: Sequence[NewItem], max_items: int) -> int:
-        """Queue ``items`` while fewer than ``max_items`` are kept; returns how many were."""
+        """Queue ``items`` while fewer than ``max_items`` are kept; returns how many were. A
+        profile (by id) already waiting or claimed is not queued twice (a client scoring the
+        same profile again)."""
         if not items:
             return 0
         with self._session.begin() as s:
             kept = int(s.execute(select(func.count()).select_from(QueueRow)).scalar_one())
             room = max(0, max_items - kept)
+            ids = {str(i.profile.get("id") or "") for i in items} - {""}
+            open_ = QueueRow.state.in_(("waiting", "claimed"))
+            q = select(QueueRow.profile_id).where(QueueRow.profile_id.in_(ids), open_)
+            seen = set(s.scalars(q)) if ids else set()
+            fresh = []
+            for i in items:
+                pid = str(i.profile.get("id") or "")
+                if pid:
+                    if pid in seen:
+                        continue
+                    seen.add(pid)
+                fresh.append(i)
             now = utcnow()
             rows = [
-                QueueRow(source=i.source, profile=i.profile, verdict=i.verdict, score=i.score,
-                         band=i.band, state="waiting", created_at=now, updated_at=now)
-                for i in items[:room]
+                QueueRow(source=i.source, profile_id=str(i.profile.get("id") or ""),
+                         profile=i.profile, verdict=i.verdict, score=i.score, band=i.band,
+                         state="waiting", created_at=now, updated_at=now)
+                for i in fresh[:room]
             ]  # fmt: skip
             s.add_all(rows)
             return len(rows)

@@ -160,6 +160,7 @@ class QueueRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(10))  # api|batch|check
+    profile_id: Mapped[str] = mapped_column(String(200), default="", index=True)
     profile: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     verdict: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     score: Mapped[float] = mapped_column(Float, index=True)
