@@ -24,11 +24,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         runtime = Runtime(settings, KeyRing.from_settings(settings))
+        await runtime.open_shared()  # keys, sessions, checks: the store's, for every replica
         loading = asyncio.create_task(runtime.load())
         try:
             yield {"runtime": runtime, "web": web.WebState.create(settings)}
         finally:
             await loading
+            await runtime.stop_background()
+            await runtime.stop_following()
             await runtime.fetcher.aclose()
             await asyncio.to_thread(runtime.close)
 

@@ -10,12 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from service.domain import Profile, Progress
-from service.errors import MirrorscanError
+from service.errors import Conflict, MirrorscanError
 from service.features.keys import profile_keys
 from service.featurize import Featurizer
 from service.indexing import IndexKeeper, ReadOnly
 from service.store.audit import AuditNote
-from service.store.bank import Store, Upsert, UpsertResult
+from service.store.bank import Fingerprint, Store, Upsert, UpsertResult
+from service.store.schema import DEFAULT_BANK
 
 Outcome = UpsertResult | MirrorscanError
 # turns every item's outcome (in order) into the audit entry that records the write
@@ -33,10 +34,17 @@ class BankWriter:
         profiles: Sequence[Profile],
         progress: Progress | None = None,
         audit: AuditOf | None = None,
+        *,
+        bank: str | None = None,
     ) -> list[UpsertResult | MirrorscanError]:
-        """Store and index banned accounts (upsert by id). Unchanged accounts are not
-        re-encoded. A bad item gets its error; the others are written. ``audit``: the entry
-        recording the write, committed in the same transaction as the accounts."""
+        """Store and index accounts (upsert by id). Unchanged accounts are not re-encoded. A
+        bad item gets its error; the others are written. ``audit``: the entry recording the
+        write, committed in the same transaction as the accounts.
+
+        ``bank``: the bank they go to (must exist); None keeps an existing account's bank and
+        puts a new one in the default bank. An account that is active in another bank is
+        refused (no silent move). A profile's ``avatar_features`` (signals a bank export or
+        another system derived) are kept instead of re-deriving them (``Featurizer.derive``)."""
         if self.keeper.readonly:
             raise ReadOnly("a read-only pipeline does not write to the bank")
         encoder_version = self.features.encoder_version
@@ -53,21 +61,26 @@ class BankWriter:
         todo = []
         for i, p, h in valid:
             fp = known.get(p.id)
-            if fp and (fp.content_hash, fp.encoder_version, fp.removed) == (
+            target = _target_bank(p.id, bank, fp)
+            if isinstance(target, MirrorscanError):
+                results[i] = target
+            elif fp and (fp.content_hash, fp.encoder_version, fp.removed, fp.bank) == (
                 h,
                 encoder_version,
                 False,
+                target,
             ):
                 results[i] = UpsertResult(p.id, fp.row_id, "unchanged")
             else:
-                todo.append((i, p, h))
-        derived = self.features.derive([p for _, p, _ in todo], bank=True)
+                todo.append((i, p, h, target))
+        derived = self.features.derive([p for _, p, _, _ in todo], bank=True)
         writes: list[tuple[int, Upsert]] = []
-        for (i, p, h), f in zip(todo, derived, strict=True):
+        for (i, p, h, target), f in zip(todo, derived, strict=True):
             if isinstance(f, MirrorscanError):
                 results[i] = f
             else:
-                upsert = Upsert(replace(p, avatar=None), f, profile_keys(p), h, encoder_version)
+                keys = profile_keys(p)
+                upsert = Upsert(replace(p, avatar=None), f, keys, h, encoder_version, target)
                 writes.append((i, upsert))
 
         def note(written: list[UpsertResult]) -> AuditNote | None:
@@ -96,6 +109,16 @@ class BankWriter:
             progress(len(profiles))
         return [r for r in results if r is not None]
 
+    def remove_bank(self, bank: str) -> int:
+        """Remove every account of a bank; how many."""
+        if self.keeper.readonly:
+            raise ReadOnly("a read-only pipeline does not write to the bank")
+        with self.keeper.write_lock:
+            removed = self.store.remove_bank(bank)
+            if removed:
+                self.keeper.catch_up()
+            return len(removed)
+
     def remove(self, account_id: str, audit: AuditNote | None = None) -> bool:
         with self.keeper.write_lock:
             row_id = self.store.remove(account_id, audit)
@@ -103,6 +126,19 @@ class BankWriter:
                 return False
             self.keeper.catch_up()
             return True
+
+
+def _target_bank(
+    account_id: str, bank: str | None, fp: Fingerprint | None
+) -> str | MirrorscanError:
+    if fp is None or fp.removed:
+        return bank or DEFAULT_BANK
+    if bank is None or bank == fp.bank:
+        return fp.bank
+    return Conflict(
+        f"account {account_id!r} is in bank {fp.bank!r}; remove it there before adding it to "
+        f"{bank!r}"
+    )
 
 
 def content_hash(profile: Profile) -> str:
@@ -119,8 +155,8 @@ def content_hash(profile: Profile) -> str:
     }
     kept = profile.avatar_features
     if kept is not None:  # signals carried by a bank export: a change to them is a change
-        digest = hashlib.sha256(b"".join(kept.pdq) + bytes([kept.pdq_quality]))
+        digest = hashlib.sha256(b"".join(kept.pdq) + bytes([kept.pdq_quality % 256]))
         if kept.embedding is not None:
-            digest.update(kept.embedding.tobytes())
+            digest.update(kept.embedding.astype("<f4").tobytes())
         fields["avatar_features"] = f"{kept.image_model}:{digest.hexdigest()}"
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()

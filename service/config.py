@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SCOPES = ("score", "bank:write", "admin")
@@ -168,13 +175,16 @@ class FetchSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """The moderator pages. The session cookie is signed with ``session_secret``, else with a
-    random secret created once in the data dir (``web_secret``, mode 0600)."""
+    """The moderator pages. A signed-in session is a record in the store (ended by sign-out, by
+    revoking its key, or after ``session_max_age_s``); the cookie holds only its random id and a
+    CSRF token, signed with ``session_secret``, else with a random secret created once in the
+    store (so every replica on one store shares it)."""
 
     session_secret: SecretStr | None = None
     session_max_age_s: int = Field(8 * 3600, ge=60)  # a moderator signs in again after this
+    max_sessions_per_key: int = Field(50, ge=1, le=10_000)  # the oldest ends beyond this
     check_ttl_s: float = Field(3600.0, gt=0)  # how long a check's result page stays viewable
-    max_checks: int = Field(500, ge=1, le=100_000)  # results held in memory, oldest dropped
+    max_checks: int = Field(500, ge=1, le=100_000)  # results held in the store, oldest dropped
     page_size: int = Field(25, ge=1, le=200)  # rows per page of decisions and bank search
 
 
@@ -189,6 +199,65 @@ class QueueSettings(BaseModel):
     retention_days: float = Field(30.0, gt=0)
     max_items: int = Field(10_000, ge=1)
     claim_ttl_s: float = Field(900.0, gt=0)
+
+
+class WebhookSettings(BaseModel):
+    """Signed event deliveries (``service/usecases/webhooks.py``). Targets pass the fetcher's
+    address rules (https on port 443 to a public address) unless ``allow_private_targets``,
+    which lets on-premises receivers on private or loopback addresses be reached over http on
+    any port. A failed delivery is retried after ``backoff_s`` doubling up to
+    ``backoff_max_s``, and is dead after ``max_attempts``."""
+
+    allow_private_targets: bool = False
+    timeout_s: float = Field(5.0, gt=0, le=60)
+    max_attempts: int = Field(8, ge=1, le=50)
+    backoff_s: float = Field(2.0, gt=0)
+    backoff_max_s: float = Field(600.0, gt=0)
+    poll_s: float = Field(1.0, gt=0, le=60)  # how often the outbox is read for due deliveries
+    batch: int = Field(32, ge=1, le=1000)  # deliveries sent at once
+
+
+class ExchangeSettings(BaseModel):
+    """Pulling partners' exports (``mirrorscan exchange pull``) through the SSRF-safe fetcher:
+    only these hosts (a leading dot allows subdomains), https only, at most ``max_bytes``."""
+
+    partner_hosts: tuple[str, ...] = ()
+    max_bytes: int = Field(64_000_000, ge=1_000)
+    deadline_s: float = Field(60.0, gt=0)
+
+
+class ReplicaSettings(BaseModel):
+    """Several processes on one store: how often each looks for what the others wrote (bank
+    changes, keys, a rebuilt index snapshot) and applies it."""
+
+    poll_s: float = Field(0.2, gt=0, le=60)
+    snapshot_lock_wait_s: float = Field(120.0, ge=0)  # a snapshot writer waits this for its turn
+
+
+class ThrottleSettings(BaseModel):
+    """Failed API keys and sign-ins, counted per client address and per key prefix (the first
+    ``prefix_chars`` characters of the key presented) in token buckets held by each process:
+    ``burst`` failures at once, then ``per_minute``. While a bucket is empty every attempt from
+    that address or with that prefix is answered 429 with ``Retry-After``, right or wrong.
+    This is about guesses, before any key is known; a known key's own rate and concurrency are
+    ``FairnessSettings``."""
+
+    address_burst: int = Field(20, ge=1)
+    address_per_minute: float = Field(30.0, gt=0)
+    prefix_burst: int = Field(20, ge=1)
+    prefix_per_minute: float = Field(30.0, gt=0)
+    prefix_chars: int = Field(8, ge=4, le=32)
+    max_tracked: int = Field(10_000, ge=100)  # buckets kept per process, least recent dropped
+
+
+class KeySpec(BaseModel):
+    """A key given in ``MIRRORSCAN_API_KEYS`` with a label: ``{"<key>": {"label": "ops",
+    "scopes": ["admin"]}}`` (or just its scopes: ``{"<key>": ["score"]}``)."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    label: str = Field(min_length=1, max_length=100)
+    scopes: list[str]
 
 
 class ScopeLimit(BaseModel):
@@ -242,8 +311,13 @@ class Settings(BaseSettings):
     # the reference data offline work reads (sanctions lists, transliterations, photos): training
     # data generation, benchmarks; never the server. Relative paths from the working directory.
     shared_data: Path = Path("../shared/data")
-    api_keys: dict[str, list[str]] = Field(default_factory=dict)
+    # key -> scopes, or key -> {"label", "scopes"}; keys made with `mirrorscan keys` or
+    # /v1/keys live in the store
+    api_keys: dict[str, list[str] | KeySpec] = Field(default_factory=dict)
     workers: int = Field(1, ge=1, le=64)  # encode/search threads; torch gets one thread each
+    # proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): the client
+    # address that failed keys are throttled by. Behind a load balancer, its address(es).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     models: ModelSettings = ModelSettings()
     bands: BandSettings = BandSettings()
     scoring: ScoringSettings = ScoringSettings()
@@ -253,19 +327,45 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     index: IndexSettings = IndexSettings()
     budget: BudgetSettings = BudgetSettings()
+    webhooks: WebhookSettings = WebhookSettings()
+    exchange: ExchangeSettings = ExchangeSettings()
+    replicas: ReplicaSettings = ReplicaSettings()
+    throttle: ThrottleSettings = ThrottleSettings()
     fairness: FairnessSettings = FairnessSettings()
     queue: QueueSettings = QueueSettings()
 
-    @field_validator("api_keys")
+    @field_validator("api_keys", mode="before")
     @classmethod
-    def _known_scopes(cls, keys: dict[str, list[str]]) -> dict[str, list[str]]:
-        for key, scopes in keys.items():
-            if len(key) < 16:
-                raise ValueError("API keys must be at least 16 characters")
+    def _parse_keys(cls, raw: object) -> object:
+        """Each key at least 16 characters with known scopes, and a label if given; an error
+        names the key by its position, never by the key itself (it may end up in a log)."""
+        if not isinstance(raw, dict):
+            raise ValueError(
+                'a JSON object: {"<key>": ["score"]} or {"<key>": {"label", "scopes"}}'
+            )
+        for n, (key, spec) in enumerate(raw.items(), start=1):
+            where = f"key {n} of {len(raw)}"
+            if not isinstance(key, str) or len(key) < 16:
+                raise ValueError(f"{where}: API keys must be at least 16 characters")
+            if isinstance(spec, dict):
+                try:
+                    scopes = KeySpec.model_validate(spec).scopes
+                except ValidationError as exc:
+                    first = exc.errors()[0]
+                    field = ".".join(str(p) for p in first["loc"]) or "value"
+                    raise ValueError(f"{where}: {field}: {first['msg']}") from None
+            elif isinstance(spec, list) and all(isinstance(x, str) for x in spec):
+                scopes = spec
+            else:
+                raise ValueError(f'{where}: give a list of scopes or {{"label", "scopes"}}')
+            if not scopes:
+                raise ValueError(f"{where}: give at least one scope of {list(SCOPES)}")
             unknown = set(scopes) - set(SCOPES)
             if unknown:
-                raise ValueError(f"unknown scopes {sorted(unknown)}; known: {list(SCOPES)}")
-        return keys
+                raise ValueError(
+                    f"{where}: unknown scopes {sorted(unknown)}; known: {list(SCOPES)}"
+                )
+        return raw
 
     @property
     def db_url(self) -> str:

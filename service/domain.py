@@ -16,6 +16,8 @@ Vector = npt.NDArray[np.float32]
 # The largest sequence number (audit entries, store changes) a query may name: a signed 64-bit
 # integer, what SQLite and PostgreSQL hold. A larger ``?before=`` is refused, not a 500.
 MAX_SEQ = 2**63 - 1
+# A bank's name (``service.store.banks``), also the pattern the API's schemas document.
+BANK_NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 # How long work reports how far it got: called with the number of items just done.
 Progress = Callable[[int], None]
 
@@ -94,6 +96,7 @@ class StoredAccount:
     profile: Profile
     features: Features
     removed: bool = False
+    bank: str = ""  # the named bank it belongs to (service.store.banks)
     encoder_version: str = ""  # the encoders that made ``features`` (``text:dim|image:dim``)
 
 
@@ -129,6 +132,7 @@ class Match:
     log_likelihood_ratio: float = 0.0
     band: Band = Band.ALLOW
     band_reason: str = ""
+    bank: str = ""  # the named bank of the account
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,12 @@ class Verdict:
     log_likelihood_ratio: float | None = None  # of the best pair; None when nothing matched
     prevalence: float = 0.0  # the prior the probability is for
     band_reason: str = ""
+    # what was compared: the channels the profile had something for ("name", "handle",
+    # "identity", "bio", "links", "avatar"), the banned-account banks searched, and the
+    # allow-listed accounts it resembles (best first; they can overrule a block)
+    compared: tuple[str, ...] = ()
+    banks: tuple[str, ...] = ()
+    allowed: tuple[Match, ...] = ()
 
 
 class Timer:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import errno
+import math
 
 # What a 5xx answer says instead of a detail that may hold internal text (SQL, paths, traces).
 INTERNAL_DETAIL = "an internal error occurred; it was logged with this request's id"
@@ -16,6 +17,8 @@ class MirrorscanError(Exception):
     # whether ``detail`` may be shown to a caller as it is; a 5xx whose detail names files or
     # queries sets it False and the API answers INTERNAL_DETAIL (the detail goes to the log)
     public = True
+    # seconds after which a retry may succeed: the answer's ``Retry-After`` (429, 503)
+    retry_after: float | None = None
 
     def __init__(self, detail: str, *, status: int | None = None) -> None:
         super().__init__(detail)
@@ -26,6 +29,14 @@ class MirrorscanError(Exception):
     @property
     def type_uri(self) -> str:
         return f"https://mirrorscan.dev/problems/{self.type_slug}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the problem: ``Retry-After`` in whole seconds
+        (at least 1) when the error says when to retry. The API and the pages both use it."""
+        if self.retry_after is None:
+            return {}
+        return {"Retry-After": str(max(1, math.ceil(self.retry_after)))}
 
 
 class InvalidInput(MirrorscanError):
@@ -74,6 +85,19 @@ class Forbidden(MirrorscanError):
     status = 403
     title = "Forbidden"
     type_slug = "forbidden"
+
+
+class TooManyRequests(MirrorscanError):
+    """Too many failed API keys or sign-ins from this address or with this key's prefix (the
+    failure throttle, before any key is looked at; ``RateLimited`` is a known key's own rate)."""
+
+    status = 429
+    title = "Too many requests"
+    type_slug = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class NotReady(MirrorscanError):

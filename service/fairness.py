@@ -38,7 +38,7 @@ INTERNAL = "internal"  # work no request asked for (loading at start)
 @dataclass
 class Lane:
     """The request a piece of work is for. ``key`` starts as the client's address and becomes
-    the API key's label once the key is known."""
+    the API key's id (``Principal.key_id``) once the key is known."""
 
     key: str
     deadline: float | None = None  # time.monotonic() after which queued work is dropped
@@ -94,6 +94,8 @@ class FairExecutor:
         self, key: str, calls: Sequence[Callable[[], Any]], deadline: float | None = None
     ) -> list[Future[Any]]:
         """Queue every call for ``key`` or none (``Overloaded`` when they do not fit)."""
+        if not calls:  # a key with an empty queue in the round-robin order would kill a worker
+            return []
         with self._cv:
             if self._closed:
                 raise RuntimeError("the executor is shut down")

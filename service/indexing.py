@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -15,16 +16,20 @@ import numpy as np
 from service.channels import account_vectors, batch_grams, channel_specs
 from service.config import Settings
 from service.domain import Progress, StoredAccount
-from service.errors import IndexCorrupt, MirrorscanError
+from service.errors import Conflict, IndexCorrupt, MirrorscanError
 from service.featurize import Featurizer
 from service.index.fit import fit_set
 from service.index.plan import IndexPlan, IndexPolicy
-from service.index.snapshot import ChannelSpec, IndexSet
+from service.index.snapshot import ChannelSpec, IndexSet, current_version
 from service.reencode import ensure_current_vectors
 from service.scoring.compare import BankContext
+from service.store import counters
 from service.store.bank import Store
+from service.store.exclusive import exclusive
+from service.store.texts import iter_texts
 
 log = logging.getLogger(__name__)
+SNAPSHOT_LOCK = "mirrorscan.index-snapshot"
 
 
 class ReadOnly(MirrorscanError):
@@ -64,9 +69,18 @@ class IndexKeeper:
             loaded = None
         if loaded is None:
             loaded = self.build(progress)
+        else:
+            self.observe_bank()
         self.catch_up(loaded)
         fit_set(loaded, IndexPolicy.of(self.settings.index))
         self.indexes = loaded
+
+    def observe_bank(self) -> None:
+        """Count every account's name and bio in the bank statistics. A set built from the
+        store counted them while indexing; one loaded from a snapshot did not, and would score
+        otherwise than a replica that built its set (name-word rarity, bio shingles)."""
+        for batch in iter_texts(self.store):
+            self.context.observe(batch)
 
     def build(self, progress: Progress | None = None) -> IndexSet:
         """A fresh index set from the store's stored vectors (no re-encoding)."""
@@ -100,12 +114,45 @@ class IndexKeeper:
     def write_snapshot(self) -> Path:
         """Give each channel the index its size calls for (writes held off meanwhile), then write
         the live indexes as a new snapshot; upserts go on while it is written (see
-        ``IndexSet.write_snapshot``)."""
+        ``IndexSet.write_snapshot``). One process at a time writes (``_snapshot_turn``)."""
         if self.readonly:
             raise ReadOnly("a read-only pipeline does not write snapshots")
+        with self._snapshot_turn():
+            with self.write_lock:
+                self.fit()
+            return self.indexes.write_snapshot(self.settings.index_dir)
+
+    @contextmanager
+    def _snapshot_turn(self) -> Iterator[None]:
+        """Replicas on one store write index snapshots one at a time (a PostgreSQL advisory
+        lock, or a file lock beside the SQLite file); ``Conflict`` when the turn does not come
+        within ``replicas.snapshot_lock_wait_s``."""
+        wait = self.settings.replicas.snapshot_lock_wait_s
+        with exclusive(self.store.engine, SNAPSHOT_LOCK, wait_s=wait) as held:
+            if not held:
+                raise Conflict(f"another process has been writing an index snapshot for {wait} s")
+            yield
+
+    def adopt_newer_snapshot(self) -> bool:
+        """Swap in the snapshot ``CURRENT`` names when another process wrote it after the live
+        set was made (a rebuild on another replica sharing the index folder), caught up with
+        the store; searches go on meanwhile. False when there is nothing newer to adopt."""
+        version = current_version(self.settings.index_dir)
+        if self.readonly or version is None or version <= self.indexes.version:
+            return False
+        try:
+            loaded = IndexSet.load_current(self.settings.index_dir, self.channel_specs())
+        except IndexCorrupt as exc:
+            log.warning("not adopting snapshot %s: %s", version, exc.detail)
+            return False
+        if loaded is None or loaded.version <= self.indexes.version:
+            return False
+        self.catch_up(loaded)
         with self.write_lock:
-            self.fit()
-        return self.indexes.write_snapshot(self.settings.index_dir)
+            self.catch_up(loaded)
+            self.indexes = loaded
+        log.info("adopted index snapshot %s written by another process", loaded.version)
+        return True
 
     def rebuild(self, progress: Progress | None = None) -> IndexSet:
         """Build a new index set from the store beside the live one, snapshot it, then swap.
@@ -119,10 +166,13 @@ class IndexKeeper:
         fresh = self.build(progress)
         self.catch_up(fresh)
         fit_set(fresh, IndexPolicy.of(self.settings.index))
-        fresh.write_snapshot(self.settings.index_dir)
+        with self._snapshot_turn():
+            fresh.write_snapshot(self.settings.index_dir)
         with self.write_lock:
             self.catch_up(fresh)
             self.indexes = fresh
+        with self.store.sessions.begin() as s:  # replicas sharing the folder adopt it
+            counters.bump(s, counters.SNAPSHOTS)
         log.info("swapped to index snapshot %s: %s", fresh.version, fresh.counts())
         return fresh
 

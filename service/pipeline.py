@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ from service.domain import (
     Timer,
     Verdict,
 )
-from service.errors import MirrorscanError, NotFound
+from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.features.contacts import extract_contacts
 from service.features.image import ImageEncoder, image_encoder
 from service.features.keys import lookup_keys
 from service.features.text import TextEncoder, text_encoder
@@ -41,11 +43,17 @@ from service.indexing import IndexKeeper
 from service.metrics import Metrics
 from service.scoring.compare import BankContext, compare
 from service.scoring.model import LogisticScorer, probability
-from service.scoring.policy import BandPolicy
+from service.scoring.policy import BandPolicy, Decision
 from service.store.audit import AuditNote
 from service.store.bank import Store, UpsertResult
+from service.store.banks import BankScope
 
 log = logging.getLogger(__name__)
+# With a bank filter, each channel asks for k / (share of the store in scope) neighbours, at most
+# this many times k, so that about k of them survive the filter.
+MAX_WIDEN = 8
+SIZES_TTL_S = 10.0  # how long the per-bank account counts (for that widening) are reused
+COMPARABLE = ("display_name", "handle", "bio", "links", "avatar_b64", "avatar_url")
 
 
 class EncoderMismatch(MirrorscanError):
@@ -142,6 +150,7 @@ class Pipeline:
         )
         self.readonly = store.readonly
         self.ready = False
+        self._sizes: tuple[float, dict[str, int]] = (-math.inf, {})
         self._purged_at = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -231,8 +240,13 @@ class Pipeline:
         profiles: Sequence[Profile],
         progress: Progress | None = None,
         audit: AuditOf | None = None,
+        *,
+        bank: str | None = None,
     ) -> list[UpsertResult | MirrorscanError]:
-        return self.writer.upsert(profiles, progress, audit)
+        return self.writer.upsert(profiles, progress, audit, bank=bank)
+
+    def remove_bank(self, bank: str) -> int:
+        return self.writer.remove_bank(bank)
 
     def remove(self, account_id: str, audit: AuditNote | None = None) -> bool:
         return self.writer.remove(account_id, audit)
@@ -253,18 +267,39 @@ class Pipeline:
 
     # --- scoring --------------------------------------------------------------------------
 
-    def score(self, profile: Profile) -> Verdict:
-        result = self.score_many([profile])[0]
+    def scope(self, banks: Sequence[str] | None = None) -> BankScope:
+        """The banks a request reads: the named banned banks (else every enabled one) and every
+        enabled allow list. The banks are read from the store on every call (a bank disabled
+        on one replica is out of scope on all at once); their sizes, which only tune the
+        search width, are reused for ``SIZES_TTL_S``."""
+        at, sizes = self._sizes
+        if time.monotonic() - at > SIZES_TTL_S:
+            sizes = self.store.banks.sizes()
+            self._sizes = (time.monotonic(), sizes)
+        return self.store.banks.scope(banks, sizes)
+
+    def score(
+        self, profile: Profile, scope: BankScope | None = None, limit: int | None = None
+    ) -> Verdict:
+        result = self.score_many([profile], scope, limit)[0]
         if isinstance(result, MirrorscanError):
             raise result
         return result
 
-    def score_many(self, profiles: Sequence[Profile]) -> list[Verdict | MirrorscanError]:
+    def score_many(
+        self,
+        profiles: Sequence[Profile],
+        scope: BankScope | None = None,
+        limit: int | None = None,
+    ) -> list[Verdict | MirrorscanError]:
+        """Verdicts over ``scope`` (None: the default scope, ``scope()``); at most ``limit``
+        matches each (None: ``search.matches_returned``)."""
+        scope = scope or self.scope()
         results: list[Verdict | MirrorscanError | None] = [None] * len(profiles)
         valid: list[tuple[int, Profile]] = []
         for i, p in enumerate(profiles):
             try:
-                valid.append((i, self.validate(p)))
+                valid.append((i, comparable(self.validate(p))))
             except MirrorscanError as exc:
                 results[i] = exc
         timer = Timer()
@@ -276,17 +311,21 @@ class Pipeline:
                 continue
             t = Timer()
             t.ms.update(per_item_ms)
-            results[i] = self._score_one(p, f, t)
+            results[i] = self._score_one(p, f, t, scope, limit)
         return [r for r in results if r is not None]
 
     def pairs(
-        self, profile: Profile, features: Features, timer: Timer | None = None
+        self,
+        profile: Profile,
+        features: Features,
+        timer: Timer | None = None,
+        scope: BankScope | None = None,
     ) -> list[tuple[StoredAccount, list[PairFeature]]]:
-        """Every candidate banned account with the pair's comparison features (what the scorer
-        weighs; training reads them here too)."""
+        """Every candidate account (of ``scope``; None: every account) with the pair's
+        comparison features (what the scorer weighs; training reads them here too)."""
         timer = timer or Timer()
         with timer.stage("search"):
-            candidates = self.candidates(profile, features)
+            candidates = self.candidates(profile, features, scope)
             accounts = self.store.get_rows(c.row_id for c in candidates)
         found = [a for c in candidates if (a := accounts.get(c.row_id)) and not a.removed]
         with timer.stage("compare"), self.context.lock.read():
@@ -301,19 +340,31 @@ class Pipeline:
         decision = self.bands.decide(prob, evidence)
         p = account.profile
         return Match(p.id, p.group or "", prob, evidence, p, tuple(pair), llr, decision.band,
-                     decision.reason)  # fmt: skip
+                     decision.reason, account.bank)  # fmt: skip
 
-    def _score_one(self, profile: Profile, features: Features, timer: Timer) -> Verdict:
+    def _score_one(
+        self,
+        profile: Profile,
+        features: Features,
+        timer: Timer,
+        scope: BankScope,
+        limit: int | None = None,
+    ) -> Verdict:
         matches: list[Match] = []
+        allowed: list[Match] = []
         row_of: dict[str, int] = {}
-        for account, pair in self.pairs(profile, features, timer):
+        for account, pair in self.pairs(profile, features, timer, scope):
             with timer.stage("score"):
-                matches.append(self.judge(account, pair))
+                (allowed if account.bank in scope.allow else matches).append(
+                    self.judge(account, pair)
+                )
             row_of[account.profile.id] = account.row_id
         if self.ready and features.avatar is not None:
             self._observe_traffic(profile, matches, row_of)
         matches.sort(key=lambda m: -m.score)
-        top = matches[: self.settings.search.matches_returned]
+        allowed.sort(key=lambda m: -m.score)
+        limit = limit or self.settings.search.matches_returned
+        top = matches[:limit]
         best = top[0] if top else None
         # the verdict takes the most severe band any match earned (a corroborated match can
         # block even when a single-family match scores higher)
@@ -324,6 +375,12 @@ class Pipeline:
         reason = deciding.band_reason if deciding else "no banned account resembles this profile"
         if deciding is not None and best is not None and deciding is not best:
             reason = f"{deciding.account_id}: {reason}"
+        if allowed:  # an allow-listed account is never blocked (BandPolicy.allow_listed)
+            a = allowed[0]
+            overruled = self.bands.allow_listed(
+                Decision(band, reason), best.log_likelihood_ratio if best else None,
+                a.log_likelihood_ratio, a.evidence, a.account_id)  # fmt: skip
+            band, reason = overruled.band, overruled.reason
         if self.ready:  # the warm-up request is not traffic
             self.metrics.observe_stages(timer.ms, band)
         return Verdict(
@@ -336,6 +393,9 @@ class Pipeline:
             log_likelihood_ratio=best.log_likelihood_ratio if best else None,
             prevalence=self.bands.prevalence,
             band_reason=reason,
+            compared=compared(profile, features),
+            banks=tuple(scope.names()),
+            allowed=tuple(allowed[:limit]),
         )
 
     def _observe_traffic(
@@ -363,7 +423,7 @@ class Pipeline:
     def assess(self, profile: Profile, account_id: str) -> Match:
         """The pair (profile, one named banned account), scored and explained, whether or not
         search would have retrieved it (a moderator's decision names the account)."""
-        profile = self.validate(profile)
+        profile = comparable(self.validate(profile))
         [features] = self.derive([profile])
         if isinstance(features, MirrorscanError):
             raise features
@@ -375,10 +435,21 @@ class Pipeline:
             pair = compare(profile, features, account, context)
         return self.judge(account, pair)
 
-    def candidates(self, profile: Profile, features: Features) -> list[Candidate]:
-        """Top-k per channel (``service.channels``), merged per banned account (store row id),
-        and the accounts sharing an exact key (platform + handle, a contact)."""
+    def candidates(
+        self, profile: Profile, features: Features, scope: BankScope | None = None
+    ) -> list[Candidate]:
+        """Top-k per channel (``service.channels``), merged per account (store row id), and the
+        accounts sharing an exact key (platform + handle, a contact).
+
+        The indexes hold every bank. A ``scope`` that leaves some accounts out widens k by the
+        inverse of the share in scope (at most ``MAX_WIDEN`` times) and keeps the hits in
+        scope, read from the store by row id (two columns, no vectors): a filter costs one
+        small query, and a search over a bank holding 1/8 of the store or less may return
+        fewer than k of its neighbours."""
         k = self.settings.search.candidates_per_channel
+        narrow = scope is not None and not scope.complete
+        if scope is not None and narrow:
+            k *= min(MAX_WIDEN, math.ceil(1.0 / max(scope.fraction, 1e-9)))
         merged: dict[int, dict[str, float]] = {}
         indexes = self.indexes.channels
         for channel in CHANNELS:
@@ -396,7 +467,37 @@ class Pipeline:
                     slot[channel.name] = channel.merge(slot.get(channel.name, score), score)
         for row_id, shared in self.store.rows_for_keys(lookup_keys(profile)).items():
             merged.setdefault(row_id, {})["keys"] = float(len(shared))
+        if scope is not None and narrow:
+            banks = self.store.banks_of(merged)
+            merged = {r: c for r, c in merged.items() if banks.get(r) in scope.banks}
         return [Candidate(r, c) for r, c in merged.items()]
 
 
 _SEVERITY = {Band.BLOCK: 0, Band.REVIEW: 1, Band.ALLOW: 2}
+
+
+def comparable(profile: Profile) -> Profile:
+    """The profile, when it has something to compare; else the fields that would give it."""
+    p = profile
+    if p.display_name.strip() or p.handle.strip() or p.bio.strip() or p.links or p.avatar:
+        return profile
+    given = " (avatar_url is fetched only over the API)" if p.avatar_url else ""
+    raise InvalidInput(f"nothing to compare: give at least one of {', '.join(COMPARABLE)}{given}")
+
+
+def compared(profile: Profile, features: Features) -> tuple[str, ...]:
+    """The channels a profile was compared on: those it had something for."""
+    out = []
+    if profile.display_name.strip() or profile.handle.strip():
+        out.append("name")
+    if profile.handle.strip():
+        out.append("handle")
+        if profile.platform.strip():
+            out.append("identity")
+    if profile.bio.strip():
+        out.append("bio")
+    if profile.links or extract_contacts(profile.bio, ()):
+        out.append("links")
+    if features.avatar is not None:
+        out.append("avatar")
+    return tuple(out)

@@ -5,13 +5,14 @@ pipeline once it has loaded. API routes (through ``service.api.deps``) and pages
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from service.auth import KeyRing
+from service.auth import Authenticator, KeyRing
 from service.config import Settings
 from service.domain import Profile
 from service.errors import (
@@ -24,11 +25,15 @@ from service.errors import (
     storage_error,
 )
 from service.fairness import INTERNAL, Admission, FairExecutor, current_lane
+from service.follower import Follower
 from service.ingest.fetch import SafeFetcher
 from service.metrics import Metrics
 from service.pipeline import Pipeline
 from service.store.jobs import JobStore
+from service.store.shared import SharedState
+from service.throttle import FailureThrottle
 from service.usecases.jobs import JobRunner
+from service.usecases.webhooks import Sender
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -61,7 +66,12 @@ def parse_items(
 class Runtime:
     def __init__(self, settings: Settings, keys: KeyRing) -> None:
         self.settings = settings
-        self.keys = keys
+        # --- replicas: the key ring (settings + store), the shared state, the follower -----
+        self.keys = Authenticator(keys, FailureThrottle(settings.throttle))
+        self._shared: SharedState | None = None
+        self._follower: asyncio.Task[None] | None = None
+        self._following: Follower | None = None
+        # -----------------------------------------------------------------------------------
         # encode/search are CPU-bound: never inline in async code, never a thread per request;
         # shared fairly between keys, behind a bounded queue (service.fairness)
         fair = settings.fairness
@@ -70,6 +80,7 @@ class Runtime:
         self.metrics = Metrics(settings.budget.as_ms())  # this app's registry, never the global
         self._pipeline: Pipeline | None = None
         self._jobs: JobRunner | None = None
+        self.sender: Sender | None = None  # webhook deliveries from the outbox
         self.load_error: str | None = None
         self.fetcher = SafeFetcher(settings.fetch)  # async: used and closed on the event loop
 
@@ -89,6 +100,49 @@ class Runtime:
     @property
     def ready(self) -> bool:
         return self._pipeline is not None and self._pipeline.ready
+
+    # --- replicas: what every replica on the store shares, and following it ----------------
+
+    @property
+    def shared(self) -> SharedState:
+        """Keys, moderator sessions and page records in the store (``NotReady`` until open)."""
+        if self._shared is None:
+            raise NotReady(self.load_error or "the store is still opening")
+        return self._shared
+
+    async def open_shared(self) -> None:
+        """Open the store's shared state, load its keys, and start following the store (bank
+        changes, keys, rebuilt snapshots) every ``replicas.poll_s``: see ``service.follower``.
+        Called before the app serves (quick); a failure is reported like a failed load."""
+        try:
+            shared = await asyncio.to_thread(SharedState.open, self.settings)
+        except Exception as exc:  # surfaced on /readyz and every route, and logged
+            self.load_error = f"opening the store failed: {exc}"
+            log.exception("the store failed to open")
+            return
+        self._shared = shared
+        self._following = follower = Follower(
+            shared, self.keys, lambda: self._pipeline, self.settings.replicas.poll_s
+        )
+        try:
+            await asyncio.to_thread(follower.step)  # the store's keys, before the first request
+        except Exception:  # the follower retries every poll
+            log.exception("reading the store's keys failed")
+        self._follower = asyncio.create_task(follower.run(), name="mirrorscan-follower")
+
+    def follow_now(self) -> None:
+        """Apply the store's changes at once (this replica's own key changes), not at the next
+        poll. Blocking: call it from a thread."""
+        if self._following is not None:
+            self._following.step()
+
+    async def stop_following(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+
+    # ---------------------------------------------------------------------------------------
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args, **kwargs)`` on a CPU worker, queued for the current request's key."""
@@ -146,6 +200,8 @@ class Runtime:
         return [p if isinstance(p, MirrorscanError) else next(done) for p in parsed]
 
     async def load(self) -> None:
+        if self._shared is None:
+            await self.open_shared()  # it failed before serving: once more
         try:
             pipeline = await self.run(Pipeline.open, self.settings)
             pipeline.metrics = self.metrics  # before any request can reach it
@@ -156,11 +212,18 @@ class Runtime:
                     "%d index jobs were interrupted by a restart; marked failed", interrupted
                 )
             self._jobs = JobRunner(pipeline, jobs)
+            self.sender = Sender(pipeline.store, self.settings.webhooks)
+            self.sender.start()
             self._pipeline = pipeline
             log.info("ready: %s", pipeline.indexes.counts())
         except Exception:  # surfaced on /readyz and every route (without its text), and logged
             self.load_error = LOAD_FAILED
             log.exception("pipeline failed to load")
+
+    async def stop_background(self) -> None:
+        """Stop the webhook sender (what it had claimed is sent again by the next one)."""
+        if self.sender is not None:
+            await self.sender.stop()
 
     def close(self) -> None:
         if self._jobs is not None:
@@ -174,4 +237,6 @@ class Runtime:
                 log.error("no snapshot written at shutdown (%s); the next start catches up", exc)
             finally:
                 self._pipeline.close()
+        if self._shared is not None:
+            self._shared.close()
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -7,10 +7,21 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
+import anyio.abc
 import pytest
 
 from service.pipeline import Pipeline
 from tests.helpers.settings import ROOT, fake_settings
+
+# anyio (4.16) imports its submodules on first use of a name, from whichever thread uses it, and
+# pytest rewrites them on import (anyio is a pytest plugin): an ast.parse on that thread. Two
+# threads parsing at once raise "SystemError: AST constructor recursion depth mismatch" on
+# CPython 3.11.7 (gh-106905; seen in /docs: the event loop thread importing anyio's file I/O
+# while another thread of the app imported). Resolve every lazy name now, on this one thread.
+for _module in (anyio, anyio.abc):
+    for _name in dir(_module):
+        getattr(_module, _name)
 
 
 @pytest.fixture

@@ -51,12 +51,12 @@ def test_import_stats_score_on_a_few_hundred(tmp_path: Path, env: dict[str, str]
     assert [x["id"] for x in lines] == [row["id"] for row in rows]
     for line in lines:
         assert set(line) == {"id", "score", "band", "band_reason", "log_likelihood_ratio",
-                             "prevalence", "matches"}  # fmt: skip
+                             "prevalence", "compared", "matches"}  # fmt: skip
         assert line["band"] in {"block", "review", "allow"} and 0 <= line["score"] <= 1
         assert line["band_reason"] and line["prevalence"] == 0.05
         for m in line["matches"]:
             assert set(m) == {"account_id", "group", "score", "log_likelihood_ratio", "band",
-                              "evidence"}  # fmt: skip
+                              "bank", "evidence"}  # fmt: skip
             assert all(set(e) == {"signal", "contribution", "detail"} for e in m["evidence"])
     # every account is in the bank: each finds itself first, by the same platform and handle
     assert all(x["matches"][0]["account_id"] == x["id"] for x in lines)
@@ -113,8 +113,41 @@ def test_missing_file_is_a_clear_error(tmp_path: Path, env: dict[str, str]) -> N
     assert "is not a file" in r.stderr
 
 
-def test_keys_create(env: dict[str, str]) -> None:
-    r = CliRunner().invoke(app, ["keys", "create", "--scope", "score"], env=env)
-    assert r.exit_code == 0 and r.stdout.startswith("ms_")
-    bad = CliRunner().invoke(app, ["keys", "create", "--scope", "root"], env=env)
+def test_keys_create_list_revoke(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["keys", "create", "--label", "Ayesha", "--scope", "score"], env=env)
+    assert r.exit_code == 0 and r.stdout.startswith("ms_"), r.output
+    key = r.stdout.strip()
+    listed = json.loads(runner.invoke(app, ["keys", "list"], env=env).stdout)
+    assert [(k["label"], k["scopes"], k["prefix"]) for k in listed] == [
+        ("Ayesha", ["score"], key[:8])
+    ]
+    assert key not in json.dumps(listed)
+    r = runner.invoke(app, ["keys", "revoke", listed[0]["id"]], env=env)
+    assert r.exit_code == 0 and json.loads(r.stdout)["label"] == "Ayesha"
+    assert json.loads(runner.invoke(app, ["keys", "list"], env=env).stdout) == []
+    again = runner.invoke(app, ["keys", "revoke", listed[0]["id"]], env=env)
+    assert again.exit_code == 1 and "no active API key" in again.stderr
+    bad = runner.invoke(app, ["keys", "create", "--label", "x", "--scope", "root"], env=env)
     assert bad.exit_code == 2 and "unknown scopes" in bad.stderr
+    bad = runner.invoke(app, ["keys", "create", "--label", " ", "--scope", "score"], env=env)
+    assert bad.exit_code == 2 and "label" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ('{"short-key": ["score"]}', "key 1 of 1: API keys must be at least 16 characters"),
+        ('{"a-secret-key-0123456789": ["root"]}', "key 1 of 1: unknown scopes ['root']"),
+        ('{"a-secret-key-0123456789": {"label": "", "scopes": ["score"]}}', "label"),
+        ("not json", "is it valid JSON?"),
+    ],
+)
+def test_a_bad_key_setting_stops_serve_with_one_line(
+    env: dict[str, str], value: str, says: str
+) -> None:
+    r = CliRunner().invoke(app, ["serve"], env={**env, "MIRRORSCAN_API_KEYS": value})
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: bad setting"), r.stderr
+    assert says in lines[0] and "a-secret-key" not in lines[0] and "Traceback" not in r.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from service.config import Settings
+from service.config import KeySpec, Settings
 
 
 def test_environment_and_nested_groups(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,6 +19,18 @@ def test_environment_and_nested_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.db_url.startswith("sqlite:////tmp/x/")
 
 
+def test_keys_with_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "MIRRORSCAN_API_KEYS",
+        '{"a-very-long-key-123": {"label": "ops", "scopes": ["admin"]}, '
+        '"another-long-key-456": ["score"]}',
+    )
+    keys = Settings().api_keys
+    spec = keys["a-very-long-key-123"]
+    assert isinstance(spec, KeySpec) and (spec.label, spec.scopes) == ("ops", ["admin"])
+    assert keys["another-long-key-456"] == ["score"]
+
+
 def test_database_url_overrides_sqlite() -> None:
     s = Settings(database_url="postgresql+psycopg://u:p@db/mirrorscan")
     assert s.db_url == "postgresql+psycopg://u:p@db/mirrorscan"
@@ -29,6 +41,10 @@ def test_database_url_overrides_sqlite() -> None:
     [
         {"api_keys": {"short": ["score"]}},
         {"api_keys": {"a-very-long-key-123": ["root"]}},
+        {"api_keys": {"a-very-long-key-123": []}},
+        {"api_keys": {"a-very-long-key-123": {"label": "", "scopes": ["score"]}}},
+        {"api_keys": {"a-very-long-key-123": {"label": "ops", "scopes": ["score"], "x": 1}}},
+        {"api_keys": ["a-very-long-key-123"]},
         {"bands": {"block": 0.5, "review": 0.9}},
         {"bands": {"block": 1.5}},
         {"workers": 0},

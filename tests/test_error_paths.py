@@ -42,10 +42,10 @@ def _assert_guarded(r: object, status: int) -> dict[str, object]:
 def test_an_unexpected_error_is_a_bare_500_with_id_headers_and_a_count(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(self: Pipeline, profile: object) -> object:
+    def boom(self: Pipeline, *args: object) -> object:
         raise RuntimeError("SELECT * FROM accounts WHERE path='/srv/mirrorscan/bank.sqlite3'")
 
-    monkeypatch.setattr(Pipeline, "score", boom)
+    monkeypatch.setattr(Pipeline, "score_many", boom)  # what /v1/score calls
     r = client.post("/v1/score", json={"handle": "x"}, headers=KEY | {"X-Request-Id": "abc-1"})
     body = _assert_guarded(r, 500)
     assert body["request_id"] == "abc-1"
@@ -62,10 +62,10 @@ def test_an_unexpected_error_is_a_bare_500_with_id_headers_and_a_count(
 def test_an_os_storage_fault_is_507_or_503(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, code: int, status: int
 ) -> None:
-    def full(self: Pipeline, profile: object) -> object:
+    def full(self: Pipeline, *args: object) -> object:
         raise OSError(code, "No space left on device", "/srv/mirrorscan/indexes/x.faiss")
 
-    monkeypatch.setattr(Pipeline, "score", full)
+    monkeypatch.setattr(Pipeline, "score_many", full)
     r = client.post("/v1/score", json={"handle": "x"}, headers=KEY)
     _assert_guarded(r, status)
     assert r.headers["retry-after"] and "/srv" not in r.text

@@ -57,6 +57,15 @@ def test_keys_take_turns_on_one_worker() -> None:
     pool.shutdown()
 
 
+def test_nothing_to_queue_leaves_the_workers_alive() -> None:
+    """A batch whose every item failed to parse queues no call; the pool still serves."""
+    pool = FairExecutor(workers=1, max_queue=100)
+    assert pool.submit_many("key:a", []) == []
+    [after] = pool.submit_many("key:b", [lambda: "served"])
+    assert after.result(timeout=5) == "served"
+    pool.shutdown()
+
+
 def test_a_full_queue_refuses_all_or_nothing_and_a_deadline_drops_queued_work() -> None:
     pool = FairExecutor(workers=1, max_queue=3)
     gate = threading.Event()
@@ -153,14 +162,15 @@ def test_the_api_answers_429_and_503_with_retry_after(tmp_path: Path) -> None:
     with TestClient(create_app(fake_settings(tmp_path, fairness=fairness))) as c:
         wait_ready(c)
         score = {"X-API-Key": SCORE_KEY}
-        statuses = [c.post("/v1/score", json={}, headers=score).status_code for _ in range(4)]
+        one = {"handle": "x"}  # (an empty profile is a 422: nothing to compare)
+        statuses = [c.post("/v1/score", json=one, headers=score).status_code for _ in range(4)]
         assert statuses == [200] * 4
-        limited = c.post("/v1/score", json={}, headers=score)
+        limited = c.post("/v1/score", json=one, headers=score)
         body = assert_problem(limited, 429)
         assert int(limited.headers["retry-after"]) >= 1 and "a second" in str(body["detail"])
         # another key has its own bucket; a batch needing more tasks than the queue holds
         other = {"X-API-Key": WRITE_KEY}
-        assert c.post("/v1/score", json={}, headers=other).status_code == 200
-        big = c.post("/v1/score/batch", json={"profiles": [{}] * 3}, headers=other)
+        assert c.post("/v1/score", json=one, headers=other).status_code == 200
+        big = c.post("/v1/score/batch", json={"profiles": [one] * 3}, headers=other)
         assert_problem(big, 503)
         assert big.headers["retry-after"] == "1"

@@ -76,17 +76,20 @@ def test_missing_channels_are_normal_input(pipeline: Pipeline) -> None:
     pipeline.upsert(BANK)
     only_name = pipeline.score(Profile(id="q", display_name="Major Gwahram Baloch"))
     assert only_name.matches[0].account_id == "blf-x"
-    empty = pipeline.score(Profile(id="q"))
-    assert empty.band is Band.ALLOW
+    with pytest.raises(InvalidInput, match="nothing to compare"):  # not an "allow"
+        pipeline.score(Profile(id="q"))
 
 
 def test_bad_avatar_fails_only_its_own_item(pipeline: Pipeline) -> None:
     results = pipeline.upsert([BANK[1], Profile(id="bad", avatar=b"GIF89a broken")])
     assert isinstance(results[0], UpsertResult)
     assert isinstance(results[1], BadImage | UnsupportedMedia)
-    scored = pipeline.score_many([Profile(id="x", avatar=b"<svg></svg>"), Profile(id="y")])
+    scored = pipeline.score_many(
+        [Profile(id="x", avatar=b"<svg></svg>"), Profile(id="y", handle="y"), Profile(id="z")]
+    )
     assert isinstance(scored[0], UnsupportedMedia)
     assert not isinstance(scored[1], Exception)
+    assert isinstance(scored[2], InvalidInput)  # nothing to compare
 
 
 def test_limits_are_enforced(pipeline: Pipeline) -> None:

@@ -144,3 +144,21 @@ def test_below_the_thresholds_the_probability_decides() -> None:
     assert (
         d.band is Band.ALLOW and "below the review threshold" in d.reason and "1 in 20" in d.reason
     )
+
+
+def test_an_allow_listed_account_is_never_blocked() -> None:
+    from service.scoring.policy import Decision
+
+    policy = BandPolicy.resolve(scorer(), prevalence=0.05)
+    block = Decision(Band.BLOCK, "decisive identity evidence", ("names",))
+    review = Decision(Band.REVIEW, "above the review threshold")
+    same = [ev("identity.same_account", 2.0)]
+    # the profile is the allow-listed account itself: allowed, whatever the banned match says
+    itself = policy.allow_listed(block, 9.0, 1.0, same, "bbc-urdu")
+    assert itself.band is Band.ALLOW and "allow-listed account bbc-urdu" in itself.reason
+    # a closer (or as close) allow-listed match turns a block into review, and says why
+    closer = policy.allow_listed(block, 5.0, 5.0, [ev("name.visual_equal", 3.0)], "bbc-urdu")
+    assert closer.band is Band.REVIEW and "resembles the allow-listed account" in closer.reason
+    # a weaker one changes nothing; nor does anything change below block
+    assert policy.allow_listed(block, 6.0, 2.0, [], "bbc-urdu") is block
+    assert policy.allow_listed(review, 1.0, 4.0, [], "bbc-urdu") is review

@@ -4,6 +4,7 @@ order, stale vectors after a model change, a read-only view, and the jobs table.
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from service.domain import Features
 from service.errors import Conflict, StorageUnavailable
 from service.store.bank import Store
-from service.store.jobs import INTERRUPTED, JobStore
+from service.store.exclusive import exclusive
+from service.store.jobs import INTERRUPTED, JobStore, job_lock, new_job_id
 from tests.helpers.bank import upsert_item as _item
 
 
@@ -91,7 +93,10 @@ def test_a_read_only_store_refuses_writes(url: str, store: Store) -> None:
 
 def test_one_active_job_per_kind_and_restarts(store: Store) -> None:
     jobs = JobStore(store)
-    first = jobs.create("rebuild")
+    runner = ExitStack()  # a live process runs the job: it holds the job's lock (replicas)
+    job_id = new_job_id()
+    assert runner.enter_context(exclusive(store.engine, job_lock(job_id), wait_s=0, discard=True))
+    first = jobs.create("rebuild", job_id=job_id)
     with pytest.raises(Conflict, match=first.id):
         jobs.create("rebuild")
     jobs.start(first.id)
@@ -100,6 +105,8 @@ def test_one_active_job_per_kind_and_restarts(store: Store) -> None:
     jobs.progress(first.id, 5, 10)
     got = jobs.get(first.id)
     assert got is not None and got.status == "running" and got.progress == 0.5
+    assert jobs.fail_interrupted() == 0  # its process is alive
+    runner.close()  # and now gone
     assert jobs.fail_interrupted() == 1
     failed = jobs.get(first.id)
     assert failed is not None and failed.status == "failed" and failed.error == INTERRUPTED

@@ -10,15 +10,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import URLSafeTimedSerializer
 
 from service.app import create_app
-from service.config import WebSettings
+from service.config import ThrottleSettings, WebSettings
 from service.store.bank import Store
+from service.store.instance_secrets import shared_secret
 from service.usecases.decisions import list_decisions
 from service.web.pages import safe_next
-from service.web.session import COOKIE, SessionCodec
+from service.web.session import COOKIE, SECRET_NAME
 from tests.helpers.images import png_bytes
-from tests.helpers.settings import ADMIN_KEY, SCORE_KEY, WRITE_KEY, fake_settings
+from tests.helpers.settings import ADMIN_KEY, SCORE_KEY, WRITE_KEY, WRITE_LABEL, fake_settings
 from tests.helpers.web_site import DEMO, demo_bank
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -116,12 +118,18 @@ def test_forged_or_foreign_cookies_are_anonymous(client: TestClient, app_dir: Pa
     sign_in(client)
     value = client.cookies[COOKIE]
     tampered = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
-    secret = (fake_settings(app_dir).data_dir / "web_secret").read_text()
-    claims = {"c": "t" * 43, "l": "key:00000000", "s": ["admin"]}
+    store = Store(fake_settings(app_dir).db_url)
+    try:
+        secret = shared_secret(store.sessions, SECRET_NAME)
+    finally:
+        store.close()
+    ours = URLSafeTimedSerializer(secret, salt="mirrorscan.web.session")
+    theirs = URLSafeTimedSerializer("another secret, not the service's one", salt="x")
     for forged in (
         tampered,
-        SessionCodec("another secret, not the service's one", 3600)._serializer.dumps(claims),
-        SessionCodec(secret, 3600)._serializer.dumps(claims),  # signed, but no such key
+        theirs.dumps({"i": "a" * 43}),
+        ours.dumps({"i": "a" * 43}),  # signed, but no such session
+        ours.dumps({"c": "t" * 43, "l": "key:00000000", "s": ["admin"]}),  # an old cookie
     ):
         client.cookies.clear()
         client.cookies.set(COOKIE, forged)
@@ -212,6 +220,30 @@ def test_bank_pages_need_bank_write(client: TestClient) -> None:
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
 
 
+def test_banks_on_the_bank_page(client: TestClient) -> None:
+    token = sign_in(client, WRITE_KEY)
+    new = {"csrf_token": token, "name": "page-allow", "kind": "allow"}
+    r = client.post("/bank/banks/create", data=new, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/bank").text
+    assert "page-allow" in page and "allow list" in page
+    r = client.post("/bank/add", follow_redirects=False, data={
+        "csrf_token": token, "account_id": "page-official", "display_name": "Official",
+        "bank": "page-allow"})  # fmt: skip
+    assert r.status_code == 303
+    listed = client.get("/bank", params={"bank": "page-allow"}).text
+    assert "page-official" in listed
+    off = {"csrf_token": token, "name": "page-allow", "enabled": "false"}
+    r = client.post("/bank/banks/state", data=off, follow_redirects=False)
+    assert r.status_code == 303 and "Enable" in client.get("/bank").text
+    r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow"})
+    assert r.status_code == 409 and "still holds 1 accounts" in r.text
+    r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow",
+                                                "purge": "true"})  # fmt: skip
+    assert r.status_code == 403  # removing accounts with the bank is for admins
+    assert client.get("/bank/export", params={"bank": "page-allow"}).status_code == 403
+
+
 def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_dir: Path) -> None:
     token = sign_in(client, WRITE_KEY)
     client.post("/bank/add", data={"csrf_token": token, "account_id": "audited-1",
@@ -227,20 +259,47 @@ def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_
         decision = list_decisions(store, limit=1)[0]
     finally:
         store.close()
-    assert (put.subject, put.payload) == ("audited-1", {"outcome": "created"})
+    assert (put.subject, put.payload) == ("audited-1", {"outcome": "created", "bank": "default"})
     assert removed.subject == "audited-1" and put.actor == removed.actor == decision.actor
-    assert decision.actor.startswith("key:") and decision.note == "n"
+    assert decision.actor == WRITE_LABEL and decision.note == "n"  # the key's label
     assert (decision.account_id, decision.decision) == ("iskp-tg-1", "confirmed")
     assert decision.profile["display_name"] == "Al Azaim Foundation"
     assert decision.model_version and 0.0 <= (decision.score or -1) <= 1.0
 
 
-def test_sign_out_clears_the_session(client: TestClient) -> None:
+def test_failed_sign_ins_are_throttled(tmp_path: Path) -> None:
+    throttle = ThrottleSettings(address_burst=2, address_per_minute=6)
+    with TestClient(create_app(fake_settings(tmp_path, throttle=throttle))) as c:
+        wait_ready(c)
+        token = csrf_of(c.get("/signin").text)
+        for guess in ("guess-one-0123456789", "guess-two-0123456789"):
+            r = c.post("/signin", data={"api_key": guess, "csrf_token": token})
+            assert r.status_code == 401
+        r = c.post("/signin", data={"api_key": SCORE_KEY, "csrf_token": token})
+        assert r.status_code == 429 and "Too many failed sign-ins" in r.text
+        assert 1 <= int(r.headers["retry-after"]) <= 10
+        assert c.get("/", follow_redirects=False).status_code == 303, "not signed in"
+
+
+def test_sign_out_ends_the_session_on_the_server(client: TestClient) -> None:
     token = sign_in(client)
+    kept = client.cookies[COOKIE]  # a copy of the cookie, as a thief would keep it
     r = client.post("/signout", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/signin"
     assert "Max-Age=0" in r.headers["set-cookie"] or "max-age=0" in r.headers["set-cookie"]
     assert COOKIE not in client.cookies
+    assert client.get("/", follow_redirects=False).status_code == 303
+    client.cookies.set(COOKIE, kept)
+    assert client.get("/", follow_redirects=False).status_code == 303, "the record is gone"
+
+
+def test_revoking_a_key_ends_its_sessions(client: TestClient) -> None:
+    admin = {"X-API-Key": ADMIN_KEY}
+    made = client.post("/v1/keys", json={"label": "Temp moderator", "scopes": ["score"]},
+                       headers=admin).json()  # fmt: skip
+    sign_in(client, made["key"])
+    assert client.get("/", follow_redirects=False).status_code == 200
+    assert client.delete(f"/v1/keys/{made['id']}", headers=admin).status_code == 204
     assert client.get("/", follow_redirects=False).status_code == 303
 
 

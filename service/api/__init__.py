@@ -7,7 +7,18 @@ from fastapi import Depends, FastAPI
 
 from service.api import docs, openapi, problems
 from service.api.deps import known_query
-from service.api.routes import accounts, decisions, health, jobs, metrics, score
+from service.api.routes import (
+    accounts,
+    audit,
+    banks,
+    decisions,
+    health,
+    jobs,
+    keys,
+    metrics,
+    score,
+    webhooks,
+)
 from service.config import LimitSettings
 
 
@@ -16,6 +27,6 @@ def mount(app: FastAPI, limits: LimitSettings | None = None) -> None:
     OpenAPI document with the errors and limits the server has."""
     problems.install(app)
     docs.install(app)
-    for module in (health, score, accounts, decisions, metrics, jobs):
+    for module in (health, score, accounts, banks, decisions, metrics, jobs, keys, webhooks, audit):
         app.include_router(module.router, dependencies=[Depends(known_query)])
     openapi.install(app, limits or LimitSettings())

@@ -32,9 +32,13 @@ PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 
 
 def get_principal(
-    runtime: RuntimeDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
+    request: Request,
+    runtime: RuntimeDep,
+    x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
 ) -> Principal:
-    return runtime.keys.authenticate(x_api_key)
+    """The caller; failed keys are throttled per client address and key prefix (429)."""
+    address = request.client.host if request.client else None
+    return runtime.keys.authenticate(x_api_key, address)
 
 
 def require(scope: str) -> Callable[[RuntimeDep, Principal], AsyncIterator[Principal]]:
@@ -47,8 +51,8 @@ def require(scope: str) -> Callable[[RuntimeDep, Principal], AsyncIterator[Princ
         principal.require(scope)
         lane = current_lane.get()
         if lane is not None:
-            lane.key = principal.label
-        with runtime.admission.admit(principal.label, scope):
+            lane.key = principal.key_id
+        with runtime.admission.admit(principal.key_id, scope):
             yield principal
 
     return check

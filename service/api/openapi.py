@@ -25,7 +25,8 @@ ERRORS = {
     "413": "body, batch or image too large",
     "415": "unsupported image format",
     "422": "invalid input",
-    "429": "this key's rate or concurrency limit; see Retry-After",
+    "429": "this key's rate or concurrency limit, or too many failed API keys from this "
+    "address or with this key's prefix; see Retry-After",
     "500": "unexpected error (logged under the request id)",
     "502": "the profile page could not be fetched",
     "503": "not ready, overloaded or past the request deadline; see Retry-After",

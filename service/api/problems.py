@@ -7,7 +7,6 @@ paths, tracebacks): those go to the log under the same id."""
 from __future__ import annotations
 
 import logging
-import math
 import re
 from typing import Any
 
@@ -31,7 +30,11 @@ def problem_body(
 
 def problem_of(exc: MirrorscanError) -> dict[str, Any]:
     detail = exc.detail if exc.public or exc.status < 500 else INTERNAL_DETAIL
-    return problem_body(exc.status, exc.title, detail, exc.type_uri)
+    body = problem_body(exc.status, exc.title, detail, exc.type_uri)
+    errors = getattr(exc, "errors", None)  # an import refused names each line or object
+    if isinstance(errors, list):
+        body["errors"] = errors
+    return body
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -62,9 +65,8 @@ def headers_for(exc: MirrorscanError | None) -> dict[str, str]:
         return {}
     if exc.status == 401:
         return {"WWW-Authenticate": "X-API-Key"}
-    retry = getattr(exc, "retry_after", None)
-    if isinstance(retry, int | float):
-        return {"Retry-After": str(max(1, math.ceil(retry)))}
+    if exc.headers:  # Retry-After of a 429 (throttle, rate limit) or an overloaded 503
+        return exc.headers
     if exc.status in (503, 507):
         return {"Retry-After": "5"}
     return {}

@@ -6,17 +6,44 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from service.domain import Match, Profile, StoredAccount, Verdict
 from service.ingest.records import AccountIn, ProfileIn
+from service.store.banks import Provenance
 from service.store.jobs import Job
+from service.usecases.explain import family_lines
+
+
+class EvidencePart(BaseModel):
+    feature: str = Field(description="the comparison feature (stable name)")
+    signal: str
+    contribution: float
+    detail: str
 
 
 class EvidenceOut(BaseModel):
-    signal: str
+    signal: str = Field(description="the signal family: name (names and handles), identity, "
+                        "avatar, bio, links")  # fmt: skip
     contribution: float = Field(description="log-odds this signal adds (negative: against)")
     detail: str
+    parts: list[EvidencePart] | None = Field(
+        None, description="with ?detail=full: each feature of the family"
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_absent_parts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("parts") is None:
+            data.pop("parts", None)
+        return data
 
 
 class AccountSummary(BaseModel):
@@ -39,11 +66,15 @@ class MatchOut(BaseModel):
     )
     band: Literal["block", "review", "allow"]
     band_reason: str
-    evidence: list[EvidenceOut]
+    bank: str = Field("", description="the bank the account is in")
+    evidence: list[EvidenceOut] = Field(
+        description="one line per signal family (zero ones left out); ?detail=full adds each "
+        "family's features"
+    )
     account: AccountSummary | None = None
 
     @classmethod
-    def of(cls, m: Match) -> MatchOut:
+    def of(cls, m: Match, full: bool = False) -> MatchOut:
         return cls(
             account_id=m.account_id,
             group=m.group,
@@ -51,8 +82,9 @@ class MatchOut(BaseModel):
             log_likelihood_ratio=round(m.log_likelihood_ratio, 4),
             band=m.band.value,
             band_reason=m.band_reason,
-            evidence=[EvidenceOut(signal=e.signal, contribution=e.contribution, detail=e.detail)
-                      for e in m.evidence],
+            bank=m.bank,
+            evidence=[EvidenceOut.model_validate(line)
+                      for line in family_lines(m.evidence, full=full)],
             account=summary(m.account) if m.account else None,
         )  # fmt: skip
 
@@ -72,9 +104,19 @@ class VerdictOut(BaseModel):
     matches: list[MatchOut]
     model_version: str
     timings_ms: dict[str, float]
+    compared: list[str] = Field(
+        default_factory=list,
+        description="the channels compared: those the profile had something for (name, "
+        "handle, identity, bio, links, avatar)",
+    )
+    banks: list[str] = Field(default_factory=list, description="the banned-account banks read")
+    allowed: list[MatchOut] = Field(
+        default_factory=list,
+        description="allow-listed accounts the profile resembles (they can overrule a block)",
+    )
 
     @classmethod
-    def of(cls, v: Verdict) -> VerdictOut:
+    def of(cls, v: Verdict, full: bool = False, min_score: float = 0.0) -> VerdictOut:
         return cls(
             id=v.id,
             score=round(v.score, 6),
@@ -84,9 +126,12 @@ class VerdictOut(BaseModel):
             prevalence=v.prevalence,
             band=v.band.value,
             band_reason=v.band_reason,
-            matches=[MatchOut.of(m) for m in v.matches],
+            matches=[MatchOut.of(m, full) for m in v.matches if m.score >= min_score],
             model_version=v.model_version,
             timings_ms=v.timings_ms,
+            compared=list(v.compared),
+            banks=list(v.banks),
+            allowed=[MatchOut.of(m, full) for m in v.allowed if m.score >= min_score],
         )
 
 
@@ -117,19 +162,32 @@ def summary(p: Profile) -> AccountSummary:
     )
 
 
+class ProvenanceOut(BaseModel):
+    source: str
+    fetched_at: datetime
+
+
 class AccountOut(AccountSummary):
+    bank: str = Field(description="the bank the account is in")
     has_avatar: bool
     avatar_pdq: str | None = Field(None, description="PDQ hash (hex) of the avatar as given")
     avatar_quality: int | None = None
+    provenance: ProvenanceOut | None = Field(
+        None, description="where an imported account came from"
+    )
 
     @classmethod
-    def of(cls, a: StoredAccount) -> AccountOut:
+    def of(cls, a: StoredAccount, provenance: Provenance | None = None) -> AccountOut:
         avatar = a.features.avatar
         return cls(
             **summary(a.profile).model_dump(),
+            bank=a.bank,
             has_avatar=avatar is not None,
             avatar_pdq=avatar.pdq[0].hex() if avatar else None,
             avatar_quality=avatar.pdq_quality if avatar else None,
+            provenance=ProvenanceOut(source=provenance.source, fetched_at=provenance.fetched_at)
+            if provenance
+            else None,
         )
 
 
@@ -155,6 +213,9 @@ class Health(BaseModel):
     accounts: int | None = None
     indexed: dict[str, int] | None = None
     snapshot: str | None = None
+    store_seq: int | None = Field(
+        None, description="the store's bank changes this replica has applied (its change number)"
+    )
     model_version: str | None = None
     at: datetime | None = None
 

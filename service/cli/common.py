@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,6 +28,7 @@ from rich.text import Text
 
 from service.config import Settings
 
+ACTOR = "cli"  # who the audit log says made a change from the command line
 err = Console(stderr=True)
 
 DataDir = Annotated[
@@ -37,11 +40,31 @@ DataDir = Annotated[
 
 
 def settings_for(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
+    """The settings, or one clear line per bad setting and exit status 2 (no traceback)."""
+    try:
+        return Settings(data_dir=data_dir) if data_dir else Settings()
+    except ValidationError as exc:
+        lines = [f"{_env_name(e['loc'])}: {_message(e['msg'])}" for e in exc.errors()]
+        raise fail("bad setting " + "; ".join(lines), 2) from None
+    except SettingsError as exc:
+        raise fail(f"bad setting: {exc} (is it valid JSON?)", 2) from None
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    """The environment variable of a setting's location (a key inside a mapping, which may be
+    a secret such as an API key, is left out)."""
+    names = [str(p) for p in loc[:2] if isinstance(p, str)]
+    if names[:1] == ["api_keys"]:
+        names = names[:1]
+    return "MIRRORSCAN_" + "__".join(names).upper()
+
+
+def _message(msg: str) -> str:
+    return msg.removeprefix("Value error, ")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 

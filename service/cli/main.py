@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from service.cli import bank, keys, model, queue
+from service.cli import audit, bank, exchange, keys, model, queue
 from service.cli.common import (
     DataDir,
     FormatOpt,
@@ -34,6 +34,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(bank.app, name="bank")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(model.app, name="model")
 app.add_typer(queue.app, name="queue")
@@ -46,22 +48,29 @@ def serve(
     data_dir: DataDir = None,
 ) -> None:
     """Run the HTTP API (OpenAPI at /docs)."""
-    import uvicorn
-
-    from service.app import create_app
-    from service.auth import ensure_admin_key
-    from service.pipeline import preflight
-
     settings = settings_for(data_dir)
     if settings.fetch.allow_loopback:
         raise fail("MIRRORSCAN_FETCH__ALLOW_LOOPBACK is for tests only; refusing to serve", 2)
     if settings.models.fake:
         raise fail("MIRRORSCAN_MODELS__FAKE is for tests only; refusing to serve", 2)
+    run_server(settings, host, port)
+
+
+def run_server(settings: Settings, host: str, port: int) -> None:
+    """What ``serve`` runs once it has accepted the settings: the scorer's preflight, the first
+    admin key, uvicorn. The replica tests run this with the fake encoders, which ``serve``
+    refuses (``tests/helpers/serve_fake.py``)."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.pipeline import preflight
+    from service.usecases.keys import ensure_first_admin_key
+
     try:
         preflight(settings)
     except MirrorscanError as exc:
         raise fail(escape(exc.detail), 2) from exc
-    key = ensure_admin_key(settings)
+    key = ensure_first_admin_key(settings)
     if key:
         err.print(
             "[bold yellow]Created an admin API key (shown once, only its hash is kept):[/]\n"
@@ -69,7 +78,14 @@ def serve(
             highlight=False,
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", workers=1)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        workers=1,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 @app.command()

@@ -15,7 +15,7 @@ import re
 import socket
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import Literal
@@ -29,11 +29,15 @@ from service.ingest import platforms
 from service.ingest.body import declared_too_large, read_capped
 from service.ingest.netguard import IPAddress, Target, address_refusal, check_url, host_allowed
 
-Kind = Literal["page", "image", "redirect"]
+Kind = Literal["page", "image", "redirect", "export"]
 
 BY_HAND = "enter the profile's fields (name, handle, bio, avatar) by hand"
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+# a partner's bank export: STIX, JSON Lines, a PDQ list, CSV or Parquet
+_EXPORT_TYPES = ("application/json", "application/stix+json", "application/x-ndjson",
+                 "application/jsonl", "text/csv", "text/plain", "application/octet-stream",
+                 "application/vnd.apache.parquet")  # fmt: skip
 _LOGIN_PATH = re.compile(
     r"/(?:accounts/)?log_?in\b|/i/flow/login|/checkpoint\b|/signup\b|/authwall\b|consent\."
 )
@@ -44,6 +48,7 @@ class FetchedPage:
     url: str  # the final URL, after redirects
     content_type: str
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
 
     @property
     def text(self) -> str:
@@ -86,6 +91,16 @@ class SafeFetcher:
         """Avatar bytes (JPEG/PNG/WEBP/GIF by Content-Type) from the platform's image CDNs."""
         return (await self._cached("image", url, platform)).body
 
+    async def fetch_export(
+        self, url: str, hosts: tuple[str, ...], *, max_bytes: int, deadline_s: float
+    ) -> FetchedPage:
+        """A partner's bank export from one of ``hosts`` (never cached), with its headers."""
+        if not hosts:
+            raise FetchRefused(
+                "no partner host is allowed: list them in MIRRORSCAN_EXCHANGE__PARTNER_HOSTS"
+            )
+        return await self._fetch("export", url, None, (hosts, max_bytes, deadline_s))
+
     async def resolve_redirect(self, url: str, platform: str | None = None) -> str:
         """Where a short link points (its ``Location``), without following it."""
         return (await self._fetch("redirect", url, platform)).url
@@ -114,11 +129,13 @@ class SafeFetcher:
             _, (_, evicted) = self._cache.popitem(last=False)
             self._cached_bytes -= len(evicted.body)
 
-    async def _fetch(self, kind: Kind, url: str, platform: str | None) -> FetchedPage:
-        deadline = self.settings.deadline_s
+    async def _fetch(
+        self, kind: Kind, url: str, platform: str | None, export: _Export | None = None
+    ) -> FetchedPage:
+        deadline = export[2] if export else self.settings.deadline_s
         try:
             async with asyncio.timeout(deadline):
-                return await self._follow(kind, url, platform)
+                return await self._follow(kind, url, platform, export)
         except TimeoutError:
             raise FetchFailed(f"the site did not answer within {deadline:g} s") from None
         except SSRFProtectionError as err:
@@ -131,10 +148,12 @@ class SafeFetcher:
         except httpx.HTTPError as err:
             raise FetchFailed(f"could not read the page: {type(err).__name__}") from None
 
-    async def _follow(self, kind: Kind, url: str, platform: str | None) -> FetchedPage:
+    async def _follow(
+        self, kind: Kind, url: str, platform: str | None, export: _Export | None = None
+    ) -> FetchedPage:
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            admitted = self._admit(kind, current, platform)
+            admitted = self._admit(kind, current, platform, export[0] if export else None)
             target = self._test_target(admitted)
             await self._check_dns(target)
             async with self._slot(target.host):
@@ -152,13 +171,19 @@ class SafeFetcher:
                         continue
                     if kind == "redirect":
                         raise FetchFailed("the short link did not redirect to a profile")
-                    return await self._read(kind, response, admitted)
+                    return await self._read(kind, response, admitted, export)
                 finally:
                     await response.aclose()
         raise FetchFailed(f"more than {self.settings.max_redirects} redirects")
 
-    def _admit(self, kind: Kind, url: str, platform: str | None) -> Target:
+    def _admit(
+        self, kind: Kind, url: str, platform: str | None, hosts: tuple[str, ...] | None = None
+    ) -> Target:
         target = check_url(url, allow_loopback=self.settings.allow_loopback)
+        if hosts is not None:
+            if not host_allowed(target.host, hosts):
+                raise FetchRefused(f"{target.host[:100]!r} is not on the partner host allow-list")
+            return target
         table = self._hosts(kind)
         if platform:
             allowed = table.get(platform, ())
@@ -213,7 +238,9 @@ class SafeFetcher:
             out.append(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))
         return out
 
-    async def _read(self, kind: Kind, response: httpx.Response, target: Target) -> FetchedPage:
+    async def _read(
+        self, kind: Kind, response: httpx.Response, target: Target, export: _Export | None = None
+    ) -> FetchedPage:
         status = response.status_code
         if status in (401, 403, 429, 451, 999):
             raise FetchFailed(f"the site refused to serve the page (HTTP {status}); {BY_HAND}")
@@ -222,14 +249,17 @@ class SafeFetcher:
         if not 200 <= status < 300:
             raise FetchFailed(f"the site answered HTTP {status}")
         content_type = response.headers.get("content-type", "").lower()
-        expected = _IMAGE_TYPES if kind == "image" else _PAGE_TYPES
+        expected = {"image": _IMAGE_TYPES, "export": _EXPORT_TYPES}.get(kind, _PAGE_TYPES)
         if content_type.split(";", 1)[0].strip() not in expected:
             raise FetchFailed(f"expected {' or '.join(expected)}, got {content_type[:60]!r}")
         cap = self.settings.max_image_bytes if kind == "image" else self.settings.max_page_bytes
+        if export is not None:
+            cap = export[1]
         if declared_too_large(response, cap):
             raise FetchFailed(f"the response is larger than the {cap:,}-byte limit")
         body = await read_capped(response, cap)
-        return FetchedPage(str(target.url), content_type, body)
+        headers = {k.lower(): v for k, v in response.headers.items()} if export else {}
+        return FetchedPage(str(target.url), content_type, body, headers)
 
     def _slot(self, host: str) -> asyncio.Semaphore:
         slot = self._slots.get(host)
@@ -263,7 +293,12 @@ class SafeFetcher:
         return port == 443 or (self.settings.allow_loopback and address.is_loopback)
 
 
+_Export = tuple[tuple[str, ...], int, float]  # partner hosts, byte cap, deadline
+
+
 def _accept(kind: Kind) -> dict[str, str]:
     if kind == "image":
         return {"Accept": ", ".join(_IMAGE_TYPES)}
+    if kind == "export":
+        return {"Accept": ", ".join(_EXPORT_TYPES)}
     return {"Accept": "text/html,application/xhtml+xml;q=0.9", "Accept-Language": "en"}

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from service.domain import Profile
+from service.domain import BANK_NAME, Profile
 from service.errors import InvalidInput, MirrorscanError, PayloadTooLarge
 from service.ingest.avatar_features import parse_avatar_features
 from service.ingest.encoding import decode_b64
@@ -56,6 +56,10 @@ class ProfileIn(ProfileFields):
 
 class AccountFields(ProfileFields):
     group: str | None = Field(None, max_length=200, examples=["Tehreek-e-Taliban Pakistan"])
+    bank: str | None = Field(
+        None, pattern=BANK_NAME, description="the bank it goes to (default: its current bank, or "
+        "'default' for a new account)", examples=["pk-proscribed"],
+    )  # fmt: skip
 
 
 class AccountIn(AccountFields):
@@ -67,13 +71,20 @@ class AccountIn(AccountFields):
 
 class FileRecord(AccountIn):
     """One line of a profile file: an account's fields, any of them empty or null but ``id``,
-    and the avatar inline (``avatar_b64``) or as a path relative to the file's folder."""
+    and the avatar inline (``avatar_b64``) or as a path relative to the file's folder.
+
+    Exchange fields (``mirrorscan bank export``): the ``bank`` the account is in and its kind,
+    its avatar's stored signals (``avatar_features``: PDQ hashes and quality, the embedding and
+    its encoder; ``service.ingest.avatar_features``) so that an import scores as the source did,
+    and ``removed`` for an account an incremental export withdraws."""
 
     model_config = ConfigDict(strict=True)
 
     avatar_path: str | None = None
+    bank_kind: str | None = Field(None, pattern="^(banned|allow)$")
     # a bank export's stored avatar signals (``service.ingest.avatar_features``)
     avatar_features: str | None = Field(None, max_length=20_000)
+    removed: bool = False
 
     @field_validator(*_STRINGS, mode="before")
     @classmethod
@@ -108,10 +119,14 @@ _MUST = {
     "avatar_url": "a string or null",
     "avatar_path": "a string or null",
     "avatar_b64": "a string",
+    "bank": "a string or null",
+    "bank_kind": '"banned" or "allow"',
     "avatar_features": "a string or null",
+    "removed": "true or false",
     **{name: "a string" for name in _STRINGS},
 }
-_TYPE_ERRORS = ("string_type", "list_type", "missing", "value_error", "string_too_short")
+_TYPE_ERRORS = ("string_type", "list_type", "missing", "value_error", "string_too_short",
+                "string_pattern_mismatch", "greater_than_equal", "less_than_equal")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +143,9 @@ class LineError:
 class Record:
     line: int
     profile: Profile
+    bank: str | None = None  # the exchange fields, when the line has them
+    removed: bool = False
+    bank_kind: str | None = None
 
 
 def record_from_dict(
@@ -135,20 +153,25 @@ def record_from_dict(
 ) -> Record | LineError:
     """One file line's fields as a profile, or the reason (with its line number) it is not one."""
     try:
-        return Record(number, profile_from_fields(data, base, max_avatar_bytes))
+        record = file_record(data)
+        profile = record.file_profile(base, max_avatar_bytes)
+        return Record(number, profile, record.bank, record.removed, record.bank_kind)
     except MirrorscanError as exc:
         ident = data.get("id") if isinstance(data, dict) else None
         return LineError(number, exc.detail, ident if isinstance(ident, str) else None)
 
 
 def profile_from_fields(data: Any, base: Path, max_avatar_bytes: int) -> Profile:
+    return file_record(data).file_profile(base, max_avatar_bytes)
+
+
+def file_record(data: Any) -> FileRecord:
     if not isinstance(data, dict):
         raise InvalidInput("a line must hold a JSON object")
     try:
-        record = FileRecord.model_validate(data)
+        return FileRecord.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(_reason(exc)) from None
-    return record.file_profile(base, max_avatar_bytes)
 
 
 def _reason(exc: ValidationError) -> str:

@@ -19,6 +19,10 @@ that ratio applied to the deployment's prevalence. Bands then follow two rules:
   family alone is ``review`` at most, whatever its probability: a namesake, or an account with
   the same flag as a banned one, is never blocked on that alone.
 
+- **An allow-listed account is never blocked**: a profile that is one (the same platform and
+  handle as an account of an ``allow`` bank) is ``allow``; one that resembles an allow-listed
+  account at least as closely as any banned one is ``review`` at most (``allow_listed``).
+
 Each decision says which rule set it (``band_reason``), in words a moderator reads.
 """
 
@@ -205,6 +209,34 @@ class BandPolicy:
             "to this account: one kind of signal alone is never blocked automatically",
             families,
         )
+
+    def allow_listed(
+        self,
+        decision: Decision,
+        banned_llr: float | None,
+        allowed_llr: float,
+        allowed_evidence: Sequence[Evidence],
+        allowed_id: str,
+    ) -> Decision:
+        """The decision after the best-matching allow-listed account (its ratio and evidence)
+        is weighed against the banned accounts (``banned_llr``: the best banned pair's ratio,
+        None when none matched)."""
+        if any(e.feature == "identity.same_account" and e.contribution > 0
+               for e in allowed_evidence):  # fmt: skip
+            return Decision(
+                Band.ALLOW,
+                f"this is the allow-listed account {allowed_id} (the same platform and handle): "
+                "an allow-listed account is never blocked",
+                decision.families,
+            )
+        if decision.band is Band.BLOCK and (banned_llr is None or allowed_llr >= banned_llr):
+            return Decision(
+                Band.REVIEW,
+                f"it resembles the allow-listed account {allowed_id} at least as closely as any "
+                f"banned account, so it is not blocked automatically ({decision.reason})",
+                decision.families,
+            )
+        return decision
 
     def agreeing(self, evidence: Sequence[Evidence]) -> tuple[str, ...]:
         """Signal families whose evidence together adds at least ``family_min_llr``."""

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Engine,
     delete,
     func,
-    insert,
     select,
     tuple_,
     update,
@@ -22,10 +21,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.domain import Avatar, Features, Profile, StoredAccount, Vector
+from service.store import counters, shared_schema  # noqa: F401  (shared_schema: its tables)
 from service.store.audit import AuditLog, AuditNote, append_entry, append_only, ensure_counter
+from service.store.banks import BankStore
 from service.store.engine import open_engine
+from service.store.exclusive import exclusive
 from service.store.migrations import migrate
-from service.store.schema import AccountRow, Base, CounterRow, KeyRow, utcnow
+from service.store.outbox import Outbox
+from service.store.schema import DEFAULT_BANK, AccountRow, Base, CounterRow, KeyRow, utcnow
 from service.store.traffic import Sightings
 
 PDQ_BYTES = 32
@@ -42,6 +45,7 @@ class Upsert:
     keys: frozenset[str]
     content_hash: str
     encoder_version: str
+    bank: str = DEFAULT_BANK
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ class Fingerprint:
     content_hash: str
     encoder_version: str
     removed: bool
+    bank: str = DEFAULT_BANK
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,8 @@ class Store:
         self.engine: Engine = open_engine(url, readonly=readonly)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.audit_log = AuditLog(self._session)  # who changed what (service.store.audit)
+        self.banks = BankStore(self._session)  # named banks, provenance (service.store.banks)
+        self.outbox = Outbox(self._session)  # webhooks and their events (service.store.outbox)
         self.sightings = Sightings(self._session)  # avatars seen in traffic (store.traffic)
 
     @property
@@ -82,18 +89,16 @@ class Store:
         return self._session
 
     def create_all(self) -> None:
-        """Create the tables, run the migration steps they need (``store.migrations``), and
-        install the audit log's triggers and the counters."""
-        Base.metadata.create_all(self.engine)
-        migrate(self.engine)
-        with self.engine.begin() as conn:
-            append_only(conn)
-            ensure_counter(conn)
-            if (
-                conn.execute(select(CounterRow).where(CounterRow.name == "accounts")).first()
-                is None
-            ):
-                conn.execute(insert(CounterRow).values(name="accounts", value=0))
+        """Create what is missing (tables, migration steps of ``store.migrations``, the audit
+        log's triggers, the counters); one process at a time, so two replicas starting together
+        on one store do not race."""
+        with exclusive(self.engine, "mirrorscan.schema"):
+            Base.metadata.create_all(self.engine)
+            migrate(self.engine)
+            with self.engine.begin() as conn:
+                append_only(conn)
+                ensure_counter(conn)
+                counters.ensure(conn)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -123,10 +128,11 @@ class Store:
                         AccountRow.content_hash,
                         AccountRow.encoder_version,
                         AccountRow.removed,
+                        AccountRow.bank,
                     ).where(AccountRow.id.in_(chunk))
                 )
-                for id_, row_id, h, v, r in rows:
-                    out[id_] = Fingerprint(row_id, h, v, r)
+                for id_, row_id, h, v, r, b in rows:
+                    out[id_] = Fingerprint(row_id, h, v, r, b)
         return out
 
     def upsert(
@@ -153,6 +159,7 @@ class Store:
                 if (
                     row is not None
                     and not row.removed
+                    and row.bank == item.bank
                     and row.content_hash == item.content_hash
                     and row.encoder_version == item.encoder_version
                 ):
@@ -176,6 +183,36 @@ class Store:
             if note is not None:
                 append_entry(s, note)
         return ordered
+
+    def remove_bank(self, bank: str) -> list[int]:
+        """Mark every active account of ``bank`` removed in one change; their row ids."""
+        with self._session.begin() as s:
+            rows = list(
+                s.scalars(
+                    select(AccountRow).where(AccountRow.bank == bank, AccountRow.removed.is_(False))
+                )
+            )
+            if not rows:
+                return []
+            seq, now = self._next_seq(s), utcnow()
+            for row in rows:
+                row.removed, row.seq, row.updated_at = True, seq, now
+            ids = [r.row_id for r in rows]
+            for chunk in _chunks(ids, 500):
+                s.execute(delete(KeyRow).where(KeyRow.row_id.in_(chunk)))
+            return ids
+
+    def banks_of(self, row_ids: Iterable[int]) -> dict[int, str]:
+        """row id -> bank of the active accounts among ``row_ids`` (two columns read, no
+        vectors: what the bank filter of a request costs)."""
+        out: dict[int, str] = {}
+        with self._session() as s:
+            for chunk in _chunks(sorted(set(row_ids)), 500):
+                q = select(AccountRow.row_id, AccountRow.bank).where(
+                    AccountRow.row_id.in_(chunk), AccountRow.removed.is_(False)
+                )
+                out.update((int(r), str(b)) for r, b in s.execute(q))
+        return out
 
     def remove(self, account_id: str, audit: AuditNote | None = None) -> int | None:
         """Mark an account removed (with its audit entry, in the same transaction); returns its
@@ -216,9 +253,11 @@ class Store:
                     out.setdefault(row_id, set()).add(key)
         return out
 
-    def count(self, *, include_removed: bool = False) -> int:
+    def count(self, *, include_removed: bool = False, bank: str | None = None) -> int:
         with self._session() as s:
             q = select(func.count()).select_from(AccountRow)
+            if bank is not None:
+                q = q.where(AccountRow.bank == bank)
             if not include_removed:
                 q = q.where(AccountRow.removed.is_(False))
             return int(s.scalar(q) or 0)
@@ -228,7 +267,12 @@ class Store:
             return int(s.scalar(select(CounterRow.value).where(CounterRow.name == "accounts")) or 0)
 
     def iter_accounts(
-        self, *, since_seq: int = 0, batch: int = 1000, include_removed: bool = False
+        self,
+        *,
+        since_seq: int = 0,
+        batch: int = 1000,
+        include_removed: bool = False,
+        bank: str | None = None,
     ) -> Iterator[list[StoredAccount]]:
         """Accounts in row order, in batches (keyset pagination: bounded memory)."""
         last = 0
@@ -240,6 +284,8 @@ class Store:
                     .order_by(AccountRow.row_id)
                     .limit(batch)
                 )
+                if bank is not None:
+                    q = q.where(AccountRow.bank == bank)
                 if not include_removed:
                     q = q.where(AccountRow.removed.is_(False))
                 rows = list(s.scalars(q))
@@ -317,11 +363,15 @@ class Store:
                 changed += 1
         return changed
 
-    def search_text(self, query: str, *, limit: int = 50, offset: int = 0) -> list[StoredAccount]:
+    def search_text(
+        self, query: str, *, limit: int = 50, offset: int = 0, bank: str | None = None
+    ) -> list[StoredAccount]:
         """Active accounts whose id, handle, display name or group contains ``query``."""
         pattern = f"%{_escape_like(query.strip())}%"
         with self._session() as s:
             q = select(AccountRow).where(AccountRow.removed.is_(False))
+            if bank:
+                q = q.where(AccountRow.bank == bank)
             if query.strip():
                 q = q.where(
                     AccountRow.id.ilike(pattern, escape="\\")
@@ -357,6 +407,7 @@ def _fill(row: AccountRow, item: Upsert, seq: int) -> None:
     row.links = list(p.links)
     row.group = p.group
     row.avatar_url = p.avatar_url
+    row.bank = item.bank
     _fill_features(row, f)
     row.content_hash = item.content_hash
     row.encoder_version = item.encoder_version
@@ -411,4 +462,5 @@ def _to_account(row: AccountRow) -> StoredAccount:
         name_vec=blob_to_vec(row.name_vec), bio_vec=blob_to_vec(row.bio_vec), avatar=avatar
     )
     return StoredAccount(row_id=row.row_id, profile=profile, features=features,
-                         removed=row.removed, encoder_version=row.encoder_version)  # fmt: skip
+                         removed=row.removed, bank=row.bank,
+                         encoder_version=row.encoder_version)  # fmt: skip

@@ -1,9 +1,11 @@
 """The record of background jobs (index rebuilds): what was asked, how far it got, how it ended.
 
-The table is the truth about a job, not the thread running it: a job left ``queued`` or
-``running`` by a process that died is marked failed on the next start, and can be asked for again.
-One active job per kind is enforced by a partial unique index, so two requests racing (or two
-processes) cannot both start a rebuild."""
+The table is the truth about a job, not the thread running it: the process running a job holds
+the job's lock (``job_lock``: an advisory lock, or a file lock, released by the system when the
+process dies), so a job left ``queued`` or ``running`` by a process that died is told apart from
+one another replica is running: the next start, or the next request for a job of its kind, marks
+it failed, and it can be asked for again. One active job per kind is enforced by a partial unique
+index, so two requests racing (or two processes) cannot both start a rebuild."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service.errors import Conflict
 from service.store.bank import Store
+from service.store.exclusive import exclusive
 from service.store.schema import JobRow, utcnow
 
 Status = Literal["queued", "running", "succeeded", "failed"]
@@ -48,21 +51,38 @@ class Job:
         return min(1.0, self.done / self.total)
 
 
+def job_lock(job_id: str) -> str:
+    """The name of the lock the process running a job holds while it runs."""
+    return f"mirrorscan.job.{job_id}"
+
+
+def new_job_id() -> str:
+    return str(uuid.uuid4())
+
+
 class JobStore:
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._session = store.sessions
 
-    def create(self, kind: str, params: dict[str, Any] | None = None) -> Job:
-        """A queued job; ``Conflict`` (409) when one of this kind is already queued or running."""
-        job_id = str(uuid.uuid4())
-        try:
-            with self._session.begin() as s:
-                s.add(JobRow(id=job_id, kind=kind, status="queued", done=0, params=params or {},
-                             result={}, created_at=utcnow()))  # fmt: skip
-        except IntegrityError as exc:
-            active = self.active(kind)
-            which = f" ({active.id}, {active.status})" if active else ""
-            raise Conflict(f"a {kind} job is already queued or running{which}") from exc
+    def create(
+        self, kind: str, params: dict[str, Any] | None = None, *, job_id: str | None = None
+    ) -> Job:
+        """A queued job (its runner holds ``job_lock(job_id)`` first); ``Conflict`` (409) when one
+        of this kind is already queued or running in a live process."""
+        job_id = job_id or new_job_id()
+        for attempt in range(2):
+            try:
+                with self._session.begin() as s:
+                    s.add(JobRow(id=job_id, kind=kind, status="queued", done=0,
+                                 params=params or {}, result={}, created_at=utcnow()))  # fmt: skip
+                break
+            except IntegrityError as exc:
+                if attempt == 0 and self.fail_interrupted():
+                    continue  # the active one's process had died: ask again
+                active = self.active(kind)
+                which = f" ({active.id}, {active.status})" if active else ""
+                raise Conflict(f"a {kind} job is already queued or running{which}") from exc
         job = self.get(job_id)
         assert job is not None
         return job
@@ -95,14 +115,24 @@ class JobStore:
         self._set(job_id, status="failed", error=error[:4000], finished_at=utcnow())
 
     def fail_interrupted(self) -> int:
-        """Mark every job a previous process left queued or running as failed."""
-        with self._session.begin() as s:
-            result = s.execute(
-                update(JobRow)
-                .where(JobRow.status.in_(ACTIVE))
-                .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+        """Mark failed every job left queued or running by a process that is gone (nobody holds
+        its lock); a job another live process runs is left alone. Returns how many."""
+        with self._session() as s:
+            active = list(s.scalars(select(JobRow.id).where(JobRow.status.in_(ACTIVE))))
+        failed = 0
+        for job_id in active:
+            lock = job_lock(job_id)
+            with exclusive(self._store.engine, lock, wait_s=0, discard=True) as orphaned:
+                if not orphaned:
+                    continue
+                with self._session.begin() as s:
+                    result = s.execute(
+                        update(JobRow)
+                        .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+                        .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+                    )
+                    failed += int(getattr(result, "rowcount", 0) or 0)
+        return failed
 
     def _set(self, job_id: str, **values: Any) -> None:
         with self._session.begin() as s:

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+DEFAULT_BANK = "default"
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -53,6 +55,11 @@ class AccountRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     encoder_version: Mapped[str] = mapped_column(String(200), default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # the named bank it belongs to (``service.store.banks``); added to older data dirs by
+    # ``service.store.migrations`` with every existing account in the default bank
+    bank: Mapped[str] = mapped_column(
+        String(100), default=DEFAULT_BANK, server_default=DEFAULT_BANK, index=True
+    )
     seq: Mapped[int] = mapped_column(BigInteger, index=True)  # store-wide change counter
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

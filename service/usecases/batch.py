@@ -25,6 +25,8 @@ from service.ingest.files import Format, LineError, Record, file_format, read_pr
 from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
 from service.store.bank import Store
+from service.usecases.bank_import import apply, ensure_banks
+from service.usecases.explain import family_lines
 from service.usecases.resume import Done
 from service.usecases.review_queue import enqueue
 
@@ -93,6 +95,7 @@ def import_file(
     advance: Progress | None = None,
     on_error: OnError | None = None,
     snapshot_every_s: float | None = None,
+    bank: str | None = None,
 ) -> Report:
     """Upsert every profile of the file; a malformed line is reported with its number and
     skipped, or stops the import with ``strict`` (lines before it stay imported). A line that
@@ -100,7 +103,14 @@ def import_file(
     the batch it is in, since a batch is written as one transaction.
 
     ``snapshot_every_s``: also write an index snapshot when that long has passed since the last,
-    so a run that is killed leaves a recent snapshot and the next one catches up on little."""
+    so a run that is killed leaves a recent snapshot and the next one catches up on little.
+
+    ``bank``: every account goes to that bank (it must exist); else each to the bank its line
+    names (created when missing, ``banned`` unless the line says ``bank_kind``), or keeps its
+    bank, new ones to the default. Lines with the exchange fields keep their avatar signals
+    (``service.usecases.bank_import``)."""
+    if bank is not None:
+        pipeline.store.banks.require(bank)
     report = Report()
     last_snapshot = time.monotonic()
     for chunk in batched(read_records(pipeline, path, fmt), batch_size):
@@ -115,13 +125,15 @@ def import_file(
                 _fail(report, item, strict, on_error)
             else:
                 records.append(item)
-        results = pipeline.upsert([r.profile for r in records]) if records else []
+        if records:
+            ensure_banks(pipeline, records, bank)
+        results = apply(pipeline, records, bank).outcomes if records else []
         for record, result in zip(records, results, strict=True):
             if isinstance(result, MirrorscanError):
                 _fail(report, LineError(record.line, result.detail, record.profile.id), strict,
                       on_error)  # fmt: skip
             else:
-                report.outcomes[result.outcome] += 1
+                report.outcomes[result if isinstance(result, str) else result.outcome] += 1
         if stop is not None:
             _fail(report, stop, strict, on_error)
         if advance:
@@ -147,24 +159,40 @@ def export_file(
     fmt: Format | None = None,
     avatars: bool = True,
     advance: Progress | None = None,
+    bank: str | None = None,
+    image_model: str = "",
 ) -> int:
-    """Write every active banned account to a file the importer reads back. The bank keeps no
-    original avatar, so ``avatars`` writes the stored thumbnail as ``avatar_b64``, and every
-    avatar's stored signals (derived from the original) as ``avatar_features``, which the
-    importer keeps instead of re-deriving them from the thumbnail."""
+    """Write every active account (of ``bank``, or all) to a file the importer reads back. The
+    bank keeps no original avatar, so ``avatars`` writes the stored thumbnail as
+    ``avatar_b64``, and every avatar's stored signals (derived from the original) as
+    ``avatar_features``, which the importer keeps instead of re-deriving them from the
+    thumbnail, so an import scores as this bank. JSON Lines also carry each account's bank and
+    its kind, and ``removed`` for a withdrawn account (an incremental export); ``image_model``
+    names the embedding of an account stored without its encoders' names."""
     count = 0
+    kinds: dict[str, str] = {b.name: b.kind for b in store.banks.list()}
     with profile_writer(path, file_format(path, fmt)) as write:
-        for batch in store.iter_accounts(batch=2000):
-            write([export_row(a, avatars) for a in batch])
+        for batch in store.iter_accounts(batch=2000, bank=bank):
+            write([export_row(a, avatars, image_model, kinds) for a in batch])
             count += len(batch)
             if advance:
                 advance(len(batch))
     return count
 
 
-def export_row(account: StoredAccount, avatars: bool) -> dict[str, Any]:
+def export_row(
+    account: StoredAccount,
+    avatars: bool,
+    image_model: str = "",
+    kinds: dict[str, str] | None = None,
+) -> dict[str, Any]:
     p, avatar = account.profile, account.features.avatar
     thumb = avatar.thumbnail if avatars and avatar is not None and avatar.thumbnail else None
+    extra: dict[str, Any] = {"bank": account.bank}
+    if kinds is not None:
+        extra["bank_kind"] = kinds.get(account.bank, "banned")
+    if account.removed:
+        extra["removed"] = True
     return {
         "id": p.id,
         "platform": p.platform,
@@ -176,8 +204,9 @@ def export_row(account: StoredAccount, avatars: bool) -> dict[str, Any]:
         "avatar_b64": base64.b64encode(thumb).decode() if thumb else None,
         "group": p.group,
         "avatar_features": None
-        if avatar is None
-        else format_avatar_features(avatar, _image_part(account.encoder_version)),
+        if avatar is None or not avatar.pdq or account.removed
+        else format_avatar_features(avatar, _image_part(account.encoder_version) or image_model),
+        **extra,
     }
 
 
@@ -198,6 +227,7 @@ def verdict_line(verdict: Verdict) -> dict[str, Any]:
         if verdict.log_likelihood_ratio is None
         else round(verdict.log_likelihood_ratio, 4),
         "prevalence": verdict.prevalence,
+        "compared": list(verdict.compared),
         "matches": [
             {
                 "account_id": m.account_id,
@@ -205,10 +235,8 @@ def verdict_line(verdict: Verdict) -> dict[str, Any]:
                 "score": round(m.score, 6),
                 "log_likelihood_ratio": round(m.log_likelihood_ratio, 4),
                 "band": m.band.value,
-                "evidence": [
-                    {"signal": e.signal, "contribution": e.contribution, "detail": e.detail}
-                    for e in m.evidence
-                ],
+                "bank": m.bank,
+                "evidence": family_lines(m.evidence),
             }
             for m in verdict.matches
         ],

@@ -17,6 +17,7 @@ from service.errors import InvalidInput
 from service.pipeline import Pipeline
 from service.store.audit import AuditEntry
 from service.store.bank import Store
+from service.usecases.webhooks import emit
 
 ACTION = "decision"
 DECISIONS: tuple[str, ...] = ("confirmed", "rejected")
@@ -122,7 +123,11 @@ def record_decision(
         # the pair's comparison features: a training label without recomputing them
         "features": {f.name: f.value for f in features},
     }
-    return Decision.of(store.audit_log.append(principal_label, ACTION, account_id, payload))
+    recorded = Decision.of(store.audit_log.append(principal_label, ACTION, account_id, payload))
+    emit(store, "decision", {"seq": recorded.seq, "actor": recorded.actor, **{
+        k: payload[k] for k in ("account_id", "decision", "note", "score", "band",
+                                "model_version", "profile")}})  # fmt: skip
+    return recorded
 
 
 def decide(

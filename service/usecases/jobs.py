@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import ExitStack
 from typing import Any
 
 from service.errors import INTERNAL_DETAIL, MirrorscanError, storage_error
 from service.pipeline import Pipeline
 from service.reencode import ensure_current_vectors
-from service.store.jobs import Job, JobStore
+from service.store.exclusive import exclusive
+from service.store.jobs import Job, JobStore, job_lock, new_job_id
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +49,28 @@ class JobRunner:
         self._thread: threading.Thread | None = None
 
     def submit(self, kind: str = REBUILD) -> Job:
-        """Record a queued job and start it; ``Conflict`` (409) while one is active."""
+        """Record a queued job and start it; ``Conflict`` (409) while one is active. The job's
+        lock is taken before its row exists and held until it ends, so other processes see it
+        is alive (``JobStore.fail_interrupted``)."""
         if kind != REBUILD:
             raise ValueError(f"unknown job kind {kind!r}")
         with self._lock:
-            job = self.jobs.create(kind)
-            self._thread = threading.Thread(
-                target=self._run, args=(job.id,), name=f"mirrorscan-job-{job.id[:8]}", daemon=True
+            job_id = new_job_id()
+            held = ExitStack()
+            taken = held.enter_context(
+                exclusive(self.pipeline.store.engine, job_lock(job_id), wait_s=0, discard=True)
             )
-            self._thread.start()
+            assert taken, "a fresh job id's lock is free"
+            try:
+                job = self.jobs.create(kind, job_id=job_id)
+                self._thread = threading.Thread(
+                    target=self._run, args=(job.id, held), name=f"mirrorscan-job-{job.id[:8]}",
+                    daemon=True,
+                )  # fmt: skip
+                self._thread.start()
+            except BaseException:
+                held.close()
+                raise
         return job
 
     def close(self, timeout: float | None = 60.0) -> None:
@@ -65,7 +80,11 @@ class JobRunner:
         if thread is not None:
             thread.join(timeout)
 
-    def _run(self, job_id: str) -> None:
+    def _run(self, job_id: str, held: ExitStack) -> None:
+        with held:  # the job's lock, released when the job ends
+            self._work(job_id)
+
+    def _work(self, job_id: str) -> None:
         started = time.monotonic()
         store = self.pipeline.store
         try:

@@ -170,6 +170,9 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
         "prevalence": v.prevalence,
         "model_version": v.model_version,
         "matches": [_match_json(m) for m in v.matches],
+        "compared": list(v.compared),
+        "banks": list(v.banks),
+        "allowed": [_match_json(m) for m in v.allowed],
     }
 
 
@@ -181,6 +184,7 @@ def _match_json(m: Match) -> dict[str, Any]:
         "log_likelihood_ratio": m.log_likelihood_ratio,
         "band": m.band.value,
         "band_reason": m.band_reason,
+        "bank": m.bank,
         "evidence": [[e.signal, e.contribution, e.detail, e.feature] for e in m.evidence],
         "features": [[f.signal, f.name, f.value, f.detail] for f in m.features],
         "account": None if m.account is None else profile_payload(m.account) | {
@@ -199,6 +203,9 @@ def verdict_of(raw: dict[str, Any]) -> Verdict:
         log_likelihood_ratio=None if llr is None else float(llr),
         prevalence=float(raw.get("prevalence", 0.0)),
         band_reason=str(raw.get("band_reason", "")),
+        compared=tuple(str(c) for c in raw.get("compared", [])),
+        banks=tuple(str(b) for b in raw.get("banks", [])),
+        allowed=tuple(_match_of(m) for m in raw.get("allowed", [])),
     )
 
 
@@ -218,6 +225,7 @@ def _match_of(raw: dict[str, Any]) -> Match:
         log_likelihood_ratio=float(raw.get("log_likelihood_ratio", 0.0)),
         band=Band(raw.get("band", "allow")),
         band_reason=str(raw.get("band_reason", "")),
+        bank=str(raw.get("bank", "")),
     )
 
 

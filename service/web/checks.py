@@ -1,21 +1,18 @@
 """Checks between the POST that runs them and the GET that shows them (post-redirect-get).
 
-A check's result is kept in memory for a while under a random id: the checked profile without
-its avatar bytes, a small re-encoded thumbnail of the avatar, and the verdict. The avatar never
-travels in a cookie or a URL. The record belongs to the moderator who ran the check. Memory is
-bounded by a count (oldest dropped) and a time to live. With several replicas, the load balancer
-must keep a moderator on one replica (sticky sessions) for the result page to be found."""
+A check's result is kept in the store for ``web.check_ttl_s`` under a random id (the page-record
+kind ``check``, bounded to ``web.max_checks``, oldest dropped): the checked profile without its
+avatar bytes, a small re-encoded thumbnail of the avatar, and the verdict as JSON. The avatar
+never travels in a cookie or a URL. The record belongs to the moderator who ran the check; any
+replica on the store can show it, so no sticky sessions are needed."""
 
 from __future__ import annotations
 
-import secrets
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
-from service.domain import Profile, Verdict
+from service.domain import Band, Evidence, Match, PairFeature, Profile, Verdict
+from service.store.records import PageRecords
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,59 +27,124 @@ class CheckRecord:
     notes: tuple[str, ...] = ()
 
 
-class CheckCache:
-    def __init__(
-        self, ttl_s: float, max_items: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.ttl_s = ttl_s
-        self.max_items = max_items
-        self._clock = clock  # seconds, for expiry (a test passes its own)
-        self._items: OrderedDict[str, tuple[float, CheckRecord]] = OrderedDict()
-        self._lock = threading.Lock()
+def save_check(
+    records: PageRecords,
+    owner: str,
+    profile: Profile,
+    verdict: Verdict,
+    avatar_thumb: bytes | None = None,
+    source_url: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> CheckRecord:
+    """Keep a check's result in the store (blocking: call it from a thread)."""
+    profile = replace(profile, avatar=None)
+    data = {
+        "profile": profile_json(profile),
+        "verdict": verdict_json(verdict),
+        "source_url": source_url,
+        "notes": list(notes),
+    }
+    stored = records.put(owner, data, avatar_thumb)
+    return CheckRecord(
+        stored.id, owner, stored.created_at, profile, avatar_thumb, verdict, source_url, notes
+    )
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
 
-    def add(
-        self,
-        owner: str,
-        profile: Profile,
-        verdict: Verdict,
-        avatar_thumb: bytes | None = None,
-        source_url: str | None = None,
-        notes: tuple[str, ...] = (),
-    ) -> CheckRecord:
-        record = CheckRecord(
-            id=secrets.token_urlsafe(16),
-            owner=owner,
-            created=time.time(),
-            profile=replace(profile, avatar=None),
-            avatar_thumb=avatar_thumb,
-            verdict=verdict,
-            source_url=source_url,
-            notes=notes,
-        )
-        now = self._clock()
-        with self._lock:
-            self._expire(now)
-            self._items[record.id] = (now + self.ttl_s, record)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-        return record
+def load_check(records: PageRecords, check_id: str, owner: str) -> CheckRecord | None:
+    """The check, if it exists, has not expired, and belongs to ``owner`` (blocking)."""
+    stored = records.get(check_id, owner)
+    if stored is None:
+        return None
+    d = stored.data
+    return CheckRecord(
+        id=stored.id,
+        owner=stored.owner,
+        created=stored.created_at,
+        profile=profile_of(d["profile"]),
+        avatar_thumb=stored.blob,
+        verdict=verdict_of(d["verdict"]),
+        source_url=d.get("source_url"),
+        notes=tuple(d.get("notes") or ()),
+    )
 
-    def get(self, check_id: str, owner: str) -> CheckRecord | None:
-        """The record, if it exists, has not expired, and belongs to ``owner``."""
-        with self._lock:
-            self._expire(self._clock())
-            hit = self._items.get(check_id)
-        if hit is None or hit[1].owner != owner:
-            return None
-        return hit[1]
 
-    def _expire(self, now: float) -> None:
-        while self._items:
-            oldest = next(iter(self._items.values()))
-            if oldest[0] > now:
-                return
-            self._items.popitem(last=False)
+def profile_json(p: Profile) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "platform": p.platform,
+        "handle": p.handle,
+        "display_name": p.display_name,
+        "bio": p.bio,
+        "links": list(p.links),
+        "avatar_url": p.avatar_url,
+        "group": p.group,
+    }
+
+
+def profile_of(d: dict[str, Any]) -> Profile:
+    return Profile(
+        id=d["id"],
+        platform=d["platform"],
+        handle=d["handle"],
+        display_name=d["display_name"],
+        bio=d["bio"],
+        links=tuple(d["links"]),
+        avatar_url=d["avatar_url"],
+        group=d["group"],
+    )
+
+
+def verdict_json(v: Verdict) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "score": v.score,
+        "band": v.band.value,
+        "matches": [_match_json(m) for m in v.matches],
+        "model_version": v.model_version,
+        "timings_ms": dict(v.timings_ms),
+        "log_likelihood_ratio": v.log_likelihood_ratio,
+        "prevalence": v.prevalence,
+        "band_reason": v.band_reason,
+    }
+
+
+def verdict_of(d: dict[str, Any]) -> Verdict:
+    return Verdict(
+        id=d["id"],
+        score=d["score"],
+        band=Band(d["band"]),
+        matches=tuple(_match_of(m) for m in d["matches"]),
+        model_version=d["model_version"],
+        timings_ms=dict(d["timings_ms"]),
+        log_likelihood_ratio=d["log_likelihood_ratio"],
+        prevalence=d["prevalence"],
+        band_reason=d["band_reason"],
+    )
+
+
+def _match_json(m: Match) -> dict[str, Any]:
+    return {
+        "account_id": m.account_id,
+        "group": m.group,
+        "score": m.score,
+        "evidence": [[e.signal, e.contribution, e.detail, e.feature] for e in m.evidence],
+        "account": None if m.account is None else profile_json(m.account),
+        "features": [[f.signal, f.name, f.value, f.detail] for f in m.features],
+        "log_likelihood_ratio": m.log_likelihood_ratio,
+        "band": m.band.value,
+        "band_reason": m.band_reason,
+    }
+
+
+def _match_of(d: dict[str, Any]) -> Match:
+    return Match(
+        account_id=d["account_id"],
+        group=d["group"],
+        score=d["score"],
+        evidence=tuple(Evidence(*e) for e in d["evidence"]),
+        account=None if d["account"] is None else profile_of(d["account"]),
+        features=tuple(PairFeature(*f) for f in d["features"]),
+        log_likelihood_ratio=d["log_likelihood_ratio"],
+        band=Band(d["band"]),
+        band_reason=d["band_reason"],
+    )

@@ -7,7 +7,7 @@ pages authenticate with the session cookie and check a CSRF token on every POST.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,8 +15,9 @@ from fastapi import Depends, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
-from service.errors import Forbidden, InvalidInput, MirrorscanError, PayloadTooLarge
+from service.errors import Forbidden, InvalidInput, MirrorscanError, NotReady, PayloadTooLarge
 from service.runtime import Runtime
 from service.web.session import Session, anonymous
 from service.web.state import WebState
@@ -50,18 +51,23 @@ class PageContext:
 
 
 def read_session(request: Request) -> tuple[Session, bool]:
-    """The request's session (anonymous and fresh when absent, forged, expired, or when its key
-    is no longer known); a signed-in session takes its scopes from the key ring."""
+    """The request's session (anonymous and fresh when absent, forged, expired, signed out, or
+    when its key is revoked or no longer known); a signed-in session takes its scopes from the
+    key ring. Blocking (a store read): FastAPI runs this sync dependency in a thread."""
     web: WebState = request.state.web
     runtime: Runtime = request.state.runtime
-    session = web.sessions.read(request)
+    try:
+        shared = runtime.shared
+    except NotReady:
+        shared = None  # still opening: anonymous
+    session = web.sessions.read(request, shared)
     if session is None:
         return anonymous(), True
     if session.label is not None:
-        scopes = runtime.keys.scopes_for(session.label)
+        scopes = runtime.keys.scopes_for(session.key_ref)
         if scopes is None:
             return anonymous(), True
-        session = Session(csrf=session.csrf, label=session.label, scopes=scopes)
+        session = replace(session, scopes=scopes)
     return session, False
 
 
@@ -144,9 +150,10 @@ async def read_upload(ctx: PageContext, upload: UploadFile | None) -> bytes | No
 
 
 def error_page(request: Request, exc: MirrorscanError) -> Response:
+    """The error as a page (blocking: the session is read from the store)."""
     session, fresh = read_session(request)
     ctx = PageContext(request, request.state.web, request.state.runtime, session, fresh)
-    headers = {"Retry-After": "5"} if exc.status == 503 else None
+    headers = exc.headers or ({"Retry-After": "5"} if exc.status in (503, 507) else {})
     response = render(ctx, "error.html", exc.status, title=exc.title, detail=exc.detail)
     if headers:
         response.headers.update(headers)
@@ -168,9 +175,10 @@ class PageRoute(APIRoute):
                     f"/signin?next={quote(exc.next_path, safe='/')}", 303, headers=NO_STORE
                 )
             except MirrorscanError as exc:
-                return error_page(request, exc)
+                return await run_in_threadpool(error_page, request, exc)
             except RequestValidationError as exc:
                 fields = sorted({str(e.get("loc", ("", ""))[-1]) for e in exc.errors()})
-                return error_page(request, InvalidInput(f"check these fields: {', '.join(fields)}"))
+                invalid = InvalidInput(f"check these fields: {', '.join(fields)}")
+                return await run_in_threadpool(error_page, request, invalid)
 
         return page_handler

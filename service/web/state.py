@@ -1,5 +1,6 @@
-"""What the web pages keep for the app's lifetime: templates, the session signer and the checks
-awaiting their result page. Created by the app's lifespan, reached as ``request.state.web``."""
+"""What the web pages keep for the app's lifetime: templates and the session cookies' handler.
+Sessions and checks awaiting their result page live in the store (``runtime.shared``), so any
+replica serves any page. Created by the app's lifespan, reached as ``request.state.web``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.templating import Jinja2Templates
 
 from service.config import Settings
-from service.web.checks import CheckCache
-from service.web.session import SessionCodec
+from service.web.session import SessionCookies
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -22,8 +22,7 @@ STATIC = HERE / "static"
 class WebState:
     settings: Settings
     templates: Jinja2Templates
-    sessions: SessionCodec
-    checks: CheckCache
+    sessions: SessionCookies
 
     @classmethod
     def create(cls, settings: Settings) -> WebState:
@@ -34,10 +33,8 @@ class WebState:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        web = settings.web
         return cls(
             settings=settings,
             templates=Jinja2Templates(env=env),
-            sessions=SessionCodec.from_settings(settings),
-            checks=CheckCache(ttl_s=web.check_ttl_s, max_items=web.max_checks),
+            sessions=SessionCookies(settings),
         )

@@ -48,4 +48,10 @@ def fake_env(data_dir: Path) -> dict[str, str]:
 ADMIN_KEY = "test-admin-key-0123456789"
 SCORE_KEY = "test-score-key-0123456789"
 WRITE_KEY = "test-write-key-0123456789"
-KEYS = {ADMIN_KEY: ["admin"], SCORE_KEY: ["score"], WRITE_KEY: ["bank:write", "score"]}
+WRITE_LABEL = "Bilal (bank editor)"
+# keys as MIRRORSCAN_API_KEYS gives them: scopes alone (labelled key:<hash prefix>), or a label
+KEYS: dict[str, object] = {
+    ADMIN_KEY: ["admin"],
+    SCORE_KEY: ["score"],
+    WRITE_KEY: {"label": WRITE_LABEL, "scopes": ["bank:write", "score"]},
+}

@@ -33,12 +33,12 @@ async def put_account(
     if not 0 < len(account_id) <= 200:
         raise InvalidInput("account id must be 1 to 200 characters")
     profile = body.to_profile(account_id, body.group)
-    result = await runtime.run(bank.put_account, pipeline, caller.label, profile)
+    result = await runtime.run(bank.put_account, pipeline, caller.label, profile, body.bank)
     if result.outcome in ("created", "restored"):
         response.status_code = status.HTTP_201_CREATED
     stored = await runtime.run(pipeline.store.get, account_id)
     assert stored is not None
-    return AccountOut.of(stored)
+    return AccountOut.of(stored, await runtime.run(pipeline.store.banks.provenance, account_id))
 
 
 @router.get("/{account_id}", response_model=AccountOut, summary="Read a banned account")
@@ -48,7 +48,7 @@ async def get_account(
     stored = await runtime.run(pipeline.store.get, account_id)
     if stored is None or stored.removed:
         raise NotFound(f"no banned account with id {account_id!r}")
-    return AccountOut.of(stored)
+    return AccountOut.of(stored, await runtime.run(pipeline.store.banks.provenance, account_id))
 
 
 @router.delete(
@@ -65,11 +65,16 @@ async def delete_account(
 async def bulk(
     body: BulkIn, runtime: RuntimeDep, pipeline: PipelineDep, caller: BankWriter
 ) -> BulkOut:
-    """Up to ``limits.max_bulk`` accounts; a result per item, in order. Costs its key one
-    rate-limit unit per account."""
-    runtime.admission.charge(caller.label, "bank:write", len(body.accounts) - 1)
+    """Up to ``limits.max_bulk`` accounts of one bank (each item's ``bank``, the same for all, or
+    none: existing accounts keep theirs, new ones go to the default bank); a result per item,
+    in order. Costs its key one rate-limit unit per account."""
+    runtime.admission.charge(caller.key_id, "bank:write", len(body.accounts) - 1)
+    named = {a.bank for a in body.accounts if a.bank is not None}
+    if len(named) > 1:
+        raise InvalidInput(f"one bank per bulk request; these name {sorted(named)}")
+    target = next(iter(named), None)
     parsed = parse_items(body.accounts, limit=runtime.settings.limits.max_bulk, what="bulk")
-    outcomes, tally = await runtime.run(bank.put_accounts, pipeline, caller.label, parsed)
+    outcomes, tally = await runtime.run(bank.put_accounts, pipeline, caller.label, parsed, target)
     results = [
         BulkItem(id=item.id, status="error", error=problem_of(outcome))
         if isinstance(outcome, MirrorscanError)

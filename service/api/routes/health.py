@@ -33,5 +33,6 @@ async def readyz(runtime: RuntimeDep) -> Health | JSONResponse:
         status="ready",
         indexed=pipeline.indexes.counts(),
         snapshot=pipeline.indexes.version or None,
+        store_seq=pipeline.indexes.store_seq,
         model_version=pipeline.scorer.version,
     )

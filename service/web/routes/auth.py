@@ -1,4 +1,6 @@
-"""Sign in with an API key (the session keeps its label and scopes, never the key); sign out."""
+"""Sign in with an API key (a session record in the store keeps its label and which key it was,
+never the key); sign out (the record is deleted: the cookie is worth nothing after, on every
+replica). Failed sign-ins are throttled like failed API keys (per address and key prefix)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from service.errors import Unauthorized
+from service.errors import TooManyRequests, Unauthorized
 from service.web.pages import NO_STORE, Anyone, CsrfOk, PageRoute, redirect, render, safe_next
-from service.web.session import signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -28,8 +30,9 @@ async def signin(
     api_key: Annotated[str, Form(max_length=500)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
+    client = ctx.request.client
     try:
-        principal = ctx.runtime.keys.authenticate(api_key.strip())
+        principal = ctx.runtime.keys.authenticate(api_key.strip(), client.host if client else None)
     except Unauthorized:
         return render(
             ctx,
@@ -38,12 +41,24 @@ async def signin(
             next=safe_next(next),
             error="That API key is not valid. Paste the whole key, as it was given to you.",
         )
-    # a new CSRF token with the new identity: a token seen before sign-in is worth nothing after
-    return redirect(ctx.with_session(signed_in(principal.label, principal.scopes)), safe_next(next))
+    except TooManyRequests as exc:
+        response = render(
+            ctx,
+            "signin.html",
+            429,
+            next=safe_next(next),
+            error=f"Too many failed sign-ins. Try again in {exc.headers['Retry-After']} seconds.",
+        )
+        response.headers.update(exc.headers)
+        return response
+    # a new session record, id and CSRF token: a token seen before sign-in is worth nothing after
+    session = await run_in_threadpool(ctx.web.sessions.sign_in, ctx.runtime.shared, principal)
+    return redirect(ctx.with_session(session), safe_next(next))
 
 
 @router.post("/signout")
 async def signout(ctx: Anyone, _csrf: CsrfOk) -> Response:
+    await run_in_threadpool(ctx.web.sessions.sign_out, ctx.runtime.shared, ctx.session)
     response = RedirectResponse("/signin", status_code=303, headers=NO_STORE)
     ctx.web.sessions.clear(ctx.request, response)
     return response

@@ -9,13 +9,23 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from service.domain import MAX_SEQ
 from service.errors import InvalidInput, MirrorscanError, NotFound
 from service.store.bank import Store
 from service.usecases import decisions
+from service.web.checks import CheckRecord, load_check, save_check
 from service.web.intake import PLATFORMS, CheckForm, CheckProblem, run_check
-from service.web.pages import CsrfOk, Moderator, PageRoute, read_upload, redirect, render
+from service.web.pages import (
+    CsrfOk,
+    Moderator,
+    PageContext,
+    PageRoute,
+    read_upload,
+    redirect,
+    render,
+)
 from service.web.view import BAND_WORDS, match_views, percent, share
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -60,7 +70,9 @@ async def check(
             error=exc.detail,
             problem=problem,
         )
-    record = ctx.web.checks.add(
+    record = await run_in_threadpool(
+        save_check,
+        ctx.runtime.shared.checks,
         ctx.label,
         checked.profile,
         checked.verdict,
@@ -71,11 +83,16 @@ async def check(
     return redirect(ctx, f"/checks/{record.id}")
 
 
+async def _check(ctx: PageContext, check_id: str) -> CheckRecord | None:
+    """The moderator's check, from the store (whichever replica ran it)."""
+    return await run_in_threadpool(load_check, ctx.runtime.shared.checks, check_id, ctx.label)
+
+
 @router.get("/checks/{check_id}")
 async def result(
     ctx: Moderator, check_id: str, recorded: int | None = Query(None, ge=1, le=MAX_SEQ)
 ) -> Response:
-    record = ctx.web.checks.get(check_id, ctx.label)
+    record = await _check(ctx, check_id)
     if record is None:
         raise NotFound(EXPIRED)
     verdict = record.verdict
@@ -104,7 +121,7 @@ async def result(
 
 @router.get("/checks/{check_id}/avatar")
 async def checked_avatar(ctx: Moderator, check_id: str) -> Response:
-    record = ctx.web.checks.get(check_id, ctx.label)
+    record = await _check(ctx, check_id)
     if record is None or record.avatar_thumb is None:
         raise NotFound("no avatar for this check")
     return Response(record.avatar_thumb, media_type="image/webp", headers=_PRIVATE)
@@ -119,7 +136,7 @@ async def decide(
     decision: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    record = ctx.web.checks.get(check_id, ctx.label)
+    record = await _check(ctx, check_id)
     if record is None:
         raise NotFound(EXPIRED)
     match = next((m for m in record.verdict.matches if m.account_id == account_id), None)
