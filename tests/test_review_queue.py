@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import QueueSettings
 from service.domain import Band, Profile, Verdict
-from service.errors import Conflict, InvalidInput
+from service.errors import Conflict, InvalidInput, MirrorscanError
 from service.ingest.records import AccountIn
 from service.pipeline import Pipeline
 from service.store.bank import Store
@@ -37,6 +37,18 @@ BLOCK = Profile(
     bio="Backup account, old one suspended. Official media of TTP.",
     links=("t.me/ttpmedia_official",), avatar=(DEMO / "avatars" / "ttp-reupload.jpg").read_bytes(),
 )  # fmt: skip
+
+
+def score_many(pipeline: Pipeline, profiles: list[Profile]) -> list[Verdict | MirrorscanError]:
+    """Score as the API does, then hand the verdicts to the queue."""
+    results = pipeline.score_many(profiles)
+    scored = [(p, r) for p, r in zip(profiles, results, strict=True) if isinstance(r, Verdict)]
+    review_queue.enqueue(pipeline.store, pipeline.settings, scored, "api")
+    return results
+
+
+def score_one(pipeline: Pipeline, profile: Profile) -> None:
+    score_many(pipeline, [profile])
 
 
 def open_pipeline(tmp_path: Path, enabled: bool) -> Iterator[Pipeline]:
@@ -58,7 +70,7 @@ def pipeline_off(tmp_path: Path) -> Iterator[Pipeline]:
 
 
 def test_only_review_is_queued_with_the_verdict_as_shown(pipeline: Pipeline) -> None:
-    results = review_queue.score_many(pipeline, [REVIEW, ALLOW, BLOCK])
+    results = score_many(pipeline, [REVIEW, ALLOW, BLOCK])
     assert [r.band for r in results if isinstance(r, Verdict)] == [
         Band.REVIEW, Band.ALLOW, Band.BLOCK]  # fmt: skip
     queue = review_queue.queue_of(pipeline.store)
@@ -74,7 +86,7 @@ def test_only_review_is_queued_with_the_verdict_as_shown(pipeline: Pipeline) -> 
 
 def test_score_one_queues_review_and_nothing_else(pipeline: Pipeline) -> None:
     for profile in (ALLOW, BLOCK, REVIEW):
-        review_queue.score_one(pipeline, profile)
+        score_one(pipeline, profile)
     assert [i.profile["id"] for i in review_queue.queue_of(pipeline.store).waiting()] == ["r"]
 
 
@@ -91,8 +103,8 @@ def test_a_batch_job_queues_its_review_profiles(pipeline: Pipeline, tmp_path: Pa
 
 
 def test_with_the_queue_off_nothing_is_stored(pipeline_off: Pipeline, tmp_path: Path) -> None:
-    review_queue.score_many(pipeline_off, [REVIEW, ALLOW, BLOCK])
-    review_queue.score_one(pipeline_off, REVIEW)
+    score_many(pipeline_off, [REVIEW, ALLOW, BLOCK])
+    score_one(pipeline_off, REVIEW)
     inp = tmp_path / "in.jsonl"
     line = {"id": "r", "display_name": REVIEW.display_name,
             "avatar_path": str(DEMO / "avatars" / "iskp.png")}  # fmt: skip
@@ -104,7 +116,7 @@ def test_with_the_queue_off_nothing_is_stored(pipeline_off: Pipeline, tmp_path: 
 def test_claim_decide_feeds_the_audit_log_and_only_the_holder_decides(
     pipeline: Pipeline,
 ) -> None:
-    review_queue.score_many(pipeline, [REVIEW, replace(REVIEW, id="r2")])
+    score_many(pipeline, [REVIEW, replace(REVIEW, id="r2")])
     store, settings = pipeline.store, pipeline.settings
     first = review_queue.claim_next(store, settings, "key:alice", "oldest")
     assert first is not None
@@ -143,7 +155,7 @@ def test_claim_decide_feeds_the_audit_log_and_only_the_holder_decides(
 
 
 def test_purge_uses_the_same_rule_as_retention(pipeline: Pipeline) -> None:
-    review_queue.score_many(pipeline, [REVIEW])
+    score_many(pipeline, [REVIEW])
     assert review_queue.purge(pipeline.store, 1) == 0
     assert review_queue.purge(pipeline.store, 0) == 1
     with pytest.raises(InvalidInput):

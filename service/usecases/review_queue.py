@@ -3,21 +3,20 @@ the store for a moderator, who claims one, decides it (the same decision record 
 it reaches the audit log and retraining) or skips it back.
 
 Opt-in (``queue.enabled``), since it keeps scored profiles: with it off nothing is stored. The
-pipeline knows nothing of it; the scoring use cases (``score_one``, ``score_many``, a batch job's
-``score_chunk``) hand their verdicts to ``enqueue``. A queued profile is kept without its
+pipeline knows nothing of it; whoever scores (the API's routes, a batch job's ``score_chunk``)
+hands its verdicts to ``enqueue``. A queued profile is kept without its
 avatar bytes, with the verdict as it was shown (matches, evidence, features), so a decision from
 the queue records what the moderator saw and the model that said it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from service.config import Settings
 from service.domain import Band, Evidence, Match, PairFeature, Profile, Verdict
-from service.errors import Conflict, InvalidInput, MirrorscanError, NotFound
-from service.pipeline import Pipeline
+from service.errors import Conflict, InvalidInput, NotFound
 from service.store.bank import Store
 from service.store.queue import NewItem, Order, QueueItem, ReviewQueue
 from service.usecases.decisions import Decision, profile_payload, record_decision
@@ -46,23 +45,6 @@ def enqueue(
     queue = queue_of(store)
     queue.purge(settings.queue.retention_days)
     return queue.add(items, settings.queue.max_items)
-
-
-def score_one(pipeline: Pipeline, profile: Profile, source: str = "api") -> Verdict:
-    """``pipeline.score``, and the profile queued when it is put in ``review``."""
-    verdict = pipeline.score(profile)
-    enqueue(pipeline.store, pipeline.settings, [(profile, verdict)], source)
-    return verdict
-
-
-def score_many(
-    pipeline: Pipeline, profiles: Sequence[Profile], source: str = "api"
-) -> list[Verdict | MirrorscanError]:
-    """``pipeline.score_many``, and the profiles put in ``review`` queued."""
-    results = pipeline.score_many(profiles)
-    scored = [(p, r) for p, r in zip(profiles, results, strict=True) if isinstance(r, Verdict)]
-    enqueue(pipeline.store, pipeline.settings, scored, source)
-    return results
 
 
 def purge(store: Store, older_than_days: float) -> int:
