@@ -188,6 +188,19 @@ class WebSettings(BaseModel):
     page_size: int = Field(25, ge=1, le=200)  # rows per page of decisions and bank search
 
 
+class QueueSettings(BaseModel):
+    """The review queue (``service/usecases/review_queue.py``): profiles the API or a batch job
+    put in ``review`` wait there for a moderator. Off by default, since it keeps the scored
+    profiles (less their avatar bytes) in the store; ``retention_days`` after it was queued an
+    item is purged whatever its state (``mirrorscan queue purge`` applies it too), and past
+    ``max_items`` kept items new ones are not queued. A claim lapses after ``claim_ttl_s``."""
+
+    enabled: bool = False
+    retention_days: float = Field(30.0, gt=0)
+    max_items: int = Field(10_000, ge=1)
+    claim_ttl_s: float = Field(900.0, gt=0)
+
+
 class WebhookSettings(BaseModel):
     """Signed event deliveries (``service/usecases/webhooks.py``). Targets pass the fetcher's
     address rules (https on port 443 to a public address) unless ``allow_private_targets``,
@@ -319,6 +332,7 @@ class Settings(BaseSettings):
     replicas: ReplicaSettings = ReplicaSettings()
     throttle: ThrottleSettings = ThrottleSettings()
     fairness: FairnessSettings = FairnessSettings()
+    queue: QueueSettings = QueueSettings()
 
     @field_validator("api_keys", mode="before")
     @classmethod

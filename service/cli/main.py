@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from service.cli import audit, bank, exchange, keys, model
+from service.cli import audit, bank, exchange, keys, model, queue
 from service.cli.common import (
     DataDir,
     FormatOpt,
@@ -38,6 +38,7 @@ app.add_typer(exchange.app, name="exchange")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(model.app, name="model")
+app.add_typer(queue.app, name="queue")
 
 
 @app.command()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -155,3 +156,28 @@ class SightingRow(Base):
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the banned account's row
     profile_hash: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class QueueRow(Base):
+    """A profile the API or a batch job put in ``review``, waiting for a moderator
+    (``store.queue``): the profile as scored (no avatar bytes) and the verdict as shown. A claim
+    is a conditional UPDATE, so two moderators never hold the same item."""
+
+    __tablename__ = "review_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(10))  # api|batch|check
+    profile_id: Mapped[str] = mapped_column(String(200), default="", index=True)
+    profile: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    verdict: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    score: Mapped[float] = mapped_column(Float, index=True)
+    band: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10), index=True)  # waiting, claimed, decided
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    claim_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    skipped_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the audit entry
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -28,6 +28,7 @@ from service.store.bank import Store
 from service.usecases.bank_import import apply, ensure_banks
 from service.usecases.explain import family_lines
 from service.usecases.resume import Done
+from service.usecases.review_queue import enqueue
 
 T = TypeVar("T")
 
@@ -263,7 +264,7 @@ def score_file(
     in the output are skipped (counted as ``skipped``). Output is flushed per batch."""
     report = Report()
     for chunk in batched(read_records(pipeline, path, fmt), batch_size):
-        for line in score_chunk(pipeline, chunk, report, done, on_error):
+        for line in score_chunk(pipeline, chunk, report, done, on_error, queue_source="batch"):
             out.write(line + "\n")
         out.flush()
         if advance:
@@ -277,9 +278,12 @@ def score_chunk(
     report: Report,
     done: Done | None = None,
     on_error: OnError | None = None,
+    queue_source: str | None = None,
 ) -> list[str]:
     """The output lines (JSON) of one batch of input, in order. Shared by the single-process
-    and the distributed scorer, so both write the same bytes."""
+    and the distributed scorer, so both write the same bytes. With ``queue_source``, profiles
+    put in ``review`` go to the review queue when it is on (a distributed worker's store is
+    read-only, so it passes none)."""
     todo = [item for item in chunk if done is None or not done.has(item)]
     report.lines += len(chunk)
     if len(todo) < len(chunk):
@@ -287,6 +291,7 @@ def score_chunk(
     records = [r for r in todo if isinstance(r, Record)]
     verdicts = iter(pipeline.score_many([r.profile for r in records]) if records else [])
     lines = []
+    reviewed = []
     for item in todo:
         if isinstance(item, LineError):
             error = item
@@ -294,6 +299,7 @@ def score_chunk(
             result = next(verdicts)
             if isinstance(result, Verdict):
                 report.outcomes[result.band.value] += 1
+                reviewed.append((item.profile, result))
                 lines.append(json.dumps(verdict_line(result), ensure_ascii=False))
                 continue
             error = LineError(item.line, result.detail, item.profile.id)
@@ -301,4 +307,6 @@ def score_chunk(
         if on_error:
             on_error(error)
         lines.append(json.dumps(error_line(error), ensure_ascii=False))
+    if queue_source is not None:
+        enqueue(pipeline.store, pipeline.settings, reviewed, queue_source)
     return lines

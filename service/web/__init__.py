@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web.routes import auth, bank, check, decisions
+from service.web.routes import auth, bank, check, decisions, queue
 from service.web.state import STATIC, WebState
 
 __all__ = ["WebState", "mount"]
@@ -15,6 +15,6 @@ __all__ = ["WebState", "mount"]
 def mount(app: FastAPI) -> None:
     """Add the pages and their stylesheet to ``app``; its lifespan must yield ``web``
     (a ``WebState``) beside ``runtime``."""
-    for module in (auth, check, decisions, bank):
+    for module in (auth, check, decisions, bank, queue):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -30,6 +30,7 @@ from service.ingest.records import ProfileIn
 from service.pipeline import Pipeline
 from service.runtime import Runtime, parse_items
 from service.store.banks import BankScope
+from service.usecases import review_queue
 from service.usecases.scoring import score_profiles, score_with_fallback
 
 router = APIRouter(prefix="/v1", tags=["score"])
@@ -73,6 +74,8 @@ async def score(
     [result] = await runtime.run(score_profiles, pipeline, [profile], scope, limit)
     if isinstance(result, MirrorscanError):
         raise result
+    await runtime.run(review_queue.enqueue, pipeline.store, runtime.settings, [(profile, result)],
+                      "api")  # fmt: skip
     return VerdictOut.of(result, detail == "full", min_score)
 
 
@@ -98,7 +101,10 @@ async def score_batch(
     size = runtime.settings.fairness.batch_chunk
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     calls = [functools.partial(score_profiles, pipeline, c, scope, limit) for c in chunks]
-    done = iter([v for chunk in await runtime.run_all(calls) for v in chunk])
+    verdicts = [v for chunk in await runtime.run_all(calls) for v in chunk]
+    scored = [(p, v) for p, v in zip(todo, verdicts, strict=True) if isinstance(v, Verdict)]
+    await runtime.run(review_queue.enqueue, pipeline.store, runtime.settings, scored, "api")
+    done = iter(verdicts)
     outcomes: list[Verdict | MirrorscanError] = [
         p if isinstance(p, MirrorscanError) else next(done) for p in fetched
     ]
@@ -137,6 +143,8 @@ async def score_url(
     profile, extracted = await profile_from_url(body.url, runtime.fetcher)
     scope = await scope_of(runtime, pipeline, banks)
     scored = await runtime.run(score_with_fallback, pipeline, profile, scope=scope, limit=limit)
+    queued = [(scored.profile, scored.verdict)]
+    await runtime.run(review_queue.enqueue, pipeline.store, runtime.settings, queued, "api")
     if scored.avatar_dropped:  # the platform served an unusable avatar: the rest was scored
         note = f"avatar not used: {scored.avatar_dropped}"
         extracted = replace(extracted, notes=(*extracted.notes, note))
