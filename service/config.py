@@ -30,7 +30,7 @@ class ModelSettings(BaseModel):
     image: str = "efficientnet-lite0"
     # the model on ONNX Runtime (the torch vectors to float rounding, ~2.7x faster; exported
     # once into the models dir), torch itself, or the int8 variant (faster again, a model
-    # version of its own; see README before choosing it). A hub name (no local folder) runs
+    # version of its own; see docs/performance.md before choosing it). A hub name runs
     # on torch.
     text_runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     text_cache_size: int = Field(4096, ge=0)  # LRU of encoded texts; 0 turns it off

@@ -6,7 +6,7 @@ which opens the pipeline read-only once (the current index snapshot, caught up w
 memory; nothing is written) and scores its chunks with the same ``score_chunk`` as the
 single-process path. Chunks come back in input order and the driver writes them, so the output is
 the same bytes as ``score_file`` writes. Workers need the package installed and the data dir (or
-the PostgreSQL URL and the snapshot folder) readable at the same path: see the README."""
+the PostgreSQL URL and the snapshot folder) readable at the same path: see docs/operations.md."""
 
 from __future__ import annotations
 
