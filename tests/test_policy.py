@@ -84,6 +84,23 @@ def test_the_review_queue_keeps_its_own_precision_at_any_prevalence() -> None:
     assert curve.precision(review - 0.5, 0.5, below=block) < 0.5  # the lowest such threshold
 
 
+def test_a_configured_block_bounds_the_review_band() -> None:
+    """With only block configured, review is computed for the band under that block, not under
+    the block the curve would have chosen."""
+    rng = np.random.default_rng(2)
+    pos = np.sort(rng.normal(6.0, 2.0, 2000))
+    neg = np.sort(rng.normal(-6.0, 2.0, 2000))
+    art = scorer({"positives": list(pos), "negatives": list(neg)})
+    curve = Curve(pos, neg)
+    for block_llr in (2.0, 9.0):
+        block = probability(block_llr, 0.5)
+        policy = BandPolicy.resolve(art, prevalence=0.5, block=block)
+        review = policy.thresholds_llr["review"]
+        assert policy.thresholds_llr["block"] == pytest.approx(block_llr)
+        assert review == pytest.approx(curve.threshold(0.5, 0.5, below=block_llr))
+        assert review < block_llr
+
+
 def test_the_tail_is_bounded_through_the_ratio_where_negatives_run_out() -> None:
     """Three negatives cannot show a false-positive rate of 1e-4; the ratio identity bounds it,
     so a rare prevalence still gets a finite, conservative threshold."""

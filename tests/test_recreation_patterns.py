@@ -62,37 +62,42 @@ def score(client: TestClient, profile: dict[str, object]) -> dict[str, object]:
     return body
 
 
+RE_CREATIONS = [
+    pytest.param({"platform": "x", "handle": "khorasan_wire041",
+                  "display_name": "Al-Khurasan Updates",
+                  "bio": "Back again. Share before they delete."}, "iskp-wire-040",
+                 id="handle-sequel-040-041"),
+    pytest.param({"platform": "x", "handle": "umar_reporter2", "display_name": "UR News",
+                  "bio": ""}, "ttp-reporter-1", id="handle-sequel-reporter1-2"),
+    pytest.param({"platform": "x", "handle": "kohlu_voice", "display_name": "Voice of Kohlu",
+                  "bio": LONG_BIO}, "bla-kohlu-1", id="verbatim-long-bio"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("profile", "banned"), RE_CREATIONS)
+def test_a_re_creation_finds_the_account_it_copies(
+    client: TestClient, profile: dict[str, object], banned: str
+) -> None:
+    matches = score(client, profile)["matches"]
+    assert isinstance(matches, list) and matches
+    assert matches[0]["account_id"] == banned, matches[0]
+
+
 # Not reached yet by the shipped model (issue 12 stays open): at the configured prevalence (1 in
 # 20) review needs a log-likelihood ratio of about 1.6; lr-20261203-c450de98 gives these 0.43,
-# -0.37 and 0.83 (the model before it -0.66, -1.56, -0.08). Strict: a model that reaches them
-# turns these into failures until the marks are removed.
-NOT_YET = pytest.mark.xfail(
-    strict=True, reason="issue 12: one-signal re-creations do not reach review yet"
-)
-
-
-@pytest.mark.parametrize(
-    ("profile", "banned"),
-    [
-        pytest.param({"platform": "x", "handle": "khorasan_wire041",
-                      "display_name": "Al-Khurasan Updates",
-                      "bio": "Back again. Share before they delete."}, "iskp-wire-040",
-                     id="handle-sequel-040-041", marks=NOT_YET),
-        pytest.param({"platform": "x", "handle": "umar_reporter2", "display_name": "UR News",
-                      "bio": ""}, "ttp-reporter-1",
-                     id="handle-sequel-reporter1-2", marks=NOT_YET),
-        pytest.param({"platform": "x", "handle": "kohlu_voice", "display_name": "Voice of Kohlu",
-                      "bio": LONG_BIO}, "bla-kohlu-1", id="verbatim-long-bio", marks=NOT_YET),
-    ],
+# -0.37 and 0.83 (the model before it -0.66, -1.56, -0.08). Strict, and only on the band: a
+# model that reaches them turns these into failures until the mark is removed, and any other
+# failure (no answer, another top match) fails the test above.
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason="issue 12: one-signal re-creations do not reach review yet",
 )  # fmt: skip
+@pytest.mark.parametrize(("profile", "banned"), RE_CREATIONS)
 def test_a_re_creation_reaches_a_moderator(
     client: TestClient, profile: dict[str, object], banned: str
 ) -> None:
     body = score(client, profile)
-    matches = body["matches"]
-    assert isinstance(matches, list) and matches
-    assert matches[0]["account_id"] == banned, matches[0]
-    assert body["band"] in {"review", "block"}, (body["band"], body["band_reason"], matches[0])
+    assert body["band"] in {"review", "block"}, (body["band"], body["band_reason"])
 
 
 @pytest.mark.parametrize(

@@ -322,7 +322,8 @@ def run(
         "build_s": max(r["build_s"] for r in results.values()),
     }
     # one request searches every channel once with all its rows; the channels' p50s add up to a
-    # request's median search work, their p99s to an upper bound of its p99
+    # request's median search work, their p99s to an estimate of its p99 (percentiles do not
+    # add exactly)
     request = {
         "request_search_p50_ms": round(sum(r["search_p50_ms"] for r in results.values()), 3),
         "request_search_p99_ms": round(sum(r["search_p99_ms"] for r in results.values()), 3),

@@ -5,8 +5,10 @@ that ratio applied to the deployment's prevalence. Bands then follow two rules:
 
 - **Thresholds are precision targets at the configured prevalence.** ``block`` is the lowest
   ratio whose precision reaches ``block_precision`` (0.995) among candidates of which
-  ``prevalence`` are mirrors; ``review`` the lowest from which the review queue itself (the
-  profiles between the two thresholds) keeps a precision of ``review_precision``.
+  ``prevalence`` are mirrors; ``review`` the lowest from which the band between the two
+  thresholds keeps a precision of ``review_precision`` (the review queue but for the profiles
+  above block that one kind of signal alone sends there, which the calibration data cannot
+  tell apart).
   Precision at a prevalence follows from the calibration data kept in the model artifact (the
   held-out candidates' ratios): ``π·TPR / (π·TPR + (1-π)·FPR)``, where the
   false-positive rate far in the tail, which a few thousand negatives cannot measure, is bounded
@@ -144,17 +146,21 @@ class BandPolicy:
         from the model's calibration data for the precision targets, else the probabilities
         equal to the targets."""
         curve = Curve.of(scorer)
+        fixed_block = None if block is None else logit(block) - logit(prevalence)
         if curve is not None:
             b_llr = curve.threshold(block_precision, prevalence)
-            # the review queue's own precision: profiles between the two thresholds (those
-            # above block are not in the queue; counting them would let a prevalence near the
-            # target put every profile in review)
-            r_llr = curve.threshold(review_precision, prevalence, below=b_llr)
+            # the precision of the band between the two thresholds (the configured block when
+            # set): those above block are not queued by the probability (counting them would
+            # let a prevalence near the target put every profile in review)
+            below = b_llr if fixed_block is None else fixed_block
+            r_llr = curve.threshold(review_precision, prevalence, below=below)
             source = "the model's calibration data"
         else:
             b_llr = logit(block_precision) - logit(prevalence)
             r_llr = logit(review_precision) - logit(prevalence)
             source = "the precision targets (the model carries no calibration data)"
+        if fixed_block is not None:
+            b_llr = fixed_block
         b = block if block is not None else probability(b_llr, prevalence)
         r = review if review is not None else probability(min(r_llr, b_llr), prevalence)
         if block is not None or review is not None:

@@ -78,17 +78,18 @@ def _load_bank(pipeline: Pipeline, bank: Path, progress: Progress | None) -> Non
 
 def feature_fingerprint(enc: Encoders) -> str:
     """Changes whenever the pair features could: the encoders, or the code that derives and
-    compares (features, normalisation, scoring, the pipeline), not the band policy applied
-    after the model."""
+    compares (features, normalisation, scoring, the pipeline and its search and featurize
+    stages), not what applies after the model (the band policy, the shipped scorer)."""
     root = Path(__file__).resolve().parents[1]
-    after_model = {root / "scoring" / "policy.py"}
+    after_model = {root / "scoring" / "policy.py", root / "data" / "scorer.json"}
     digest = hashlib.sha256(f"{enc.text.name}|{enc.image.name}".encode())
     for folder in ("features", "normalize", "scoring", "data"):
         for path in sorted((root / folder).rglob("*")):
             derives = path.suffix in (".py", ".json", ".npz") and path not in after_model
             if path.is_file() and derives:
                 digest.update(path.read_bytes())
-    digest.update((root / "pipeline.py").read_bytes())
+    for stage in ("pipeline.py", "featurize.py", "search.py", "channels.py", "encoders.py"):
+        digest.update((root / stage).read_bytes())
     return digest.hexdigest()[:16]
 
 
