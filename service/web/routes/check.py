@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from service.domain import MAX_SEQ
 from service.errors import InvalidInput, MirrorscanError, NotFound
-from service.store.bank import Store
 from service.usecases import decisions
 from service.web.checks import CheckRecord, load_check, save_check
 from service.web.intake import PLATFORMS, CheckForm, CheckProblem, run_check
@@ -26,7 +25,7 @@ from service.web.pages import (
     redirect,
     render,
 )
-from service.web.view import BAND_WORDS, match_views, percent, share
+from service.web.results import result_page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -95,28 +94,13 @@ async def result(
     record = await _check(ctx, check_id)
     if record is None:
         raise NotFound(EXPIRED)
-    verdict = record.verdict
     store = ctx.runtime.pipeline.store
     decision = None
     if recorded is not None:
         entry = await ctx.runtime.run(store.audit_log.entry, recorded)
         if entry is not None and entry.action == "decision" and entry.actor == ctx.label:
             decision = entry
-    matched = [m.account_id for m in verdict.matches]
-    with_avatar = await ctx.runtime.run(_with_avatar, store, matched)
-    return render(
-        ctx,
-        "result.html",
-        record=record,
-        verdict=verdict,
-        percent=percent(verdict.score),
-        band_words=BAND_WORDS[verdict.band],
-        matches=match_views(record.profile, verdict.matches),
-        percent_of=percent,
-        prevalence_words=share(verdict.prevalence),
-        decision=decision,
-        with_avatar=with_avatar,
-    )
+    return await result_page(ctx, record, decision)
 
 
 @router.get("/checks/{check_id}/avatar")
@@ -159,8 +143,3 @@ async def decide(
 
 
 _PRIVATE = {"Cache-Control": "private, max-age=600", "Content-Disposition": "inline"}
-
-
-def _with_avatar(store: Store, account_ids: list[str]) -> set[str]:
-    """Which matched accounts have a thumbnail (the others show a placeholder, not a 404)."""
-    return {account_id for account_id in account_ids if store.thumbnail(account_id)}

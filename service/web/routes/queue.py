@@ -14,12 +14,12 @@ from fastapi.responses import Response
 
 from service.domain import MAX_SEQ
 from service.errors import Conflict, NotFound
-from service.store.bank import Store
 from service.store.queue import Order
 from service.usecases import review_queue
 from service.web.checks import CheckRecord
 from service.web.pages import CsrfOk, Moderator, PageContext, PageRoute, redirect, render
-from service.web.view import BAND_WORDS, match_views, percent, share
+from service.web.results import result_page
+from service.web.view import percent
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -130,22 +130,11 @@ async def item_page(ctx: Moderator, item_id: int) -> Response:
         verdict=verdict,
         notes=tuple(notes) if entry.has_avatar else (),
     )
-    matched = [m.account_id for m in verdict.matches]
-    with_avatar = await ctx.runtime.run(_with_avatar, store, matched)
     expires = entry.item.claim_expires
     minutes = 0 if expires is None else max(1, round((expires.timestamp() - time.time()) / 60))
-    return render(
+    return await result_page(
         ctx,
-        "result.html",
-        record=record,
-        verdict=verdict,
-        percent=percent(verdict.score),
-        band_words=BAND_WORDS[verdict.band],
-        matches=match_views(record.profile, verdict.matches),
-        percent_of=percent,
-        prevalence_words=share(verdict.prevalence),
-        decision=None,
-        with_avatar=with_avatar,
+        record,
         queue_item=entry.item,
         queued_by=SOURCE_WORDS.get(entry.item.source, entry.item.source),
         held_minutes=minutes,
@@ -176,7 +165,3 @@ async def skip(ctx: Moderator, _csrf: CsrfOk, item_id: int) -> Response:
     _on(ctx)
     await ctx.runtime.run(review_queue.skip, ctx.runtime.pipeline.store, ctx.label, item_id)
     return redirect(ctx, "/queue?skipped=true")
-
-
-def _with_avatar(store: Store, account_ids: list[str]) -> set[str]:
-    return {account_id for account_id in account_ids if store.thumbnail(account_id)}
