@@ -5,6 +5,7 @@ interval (``service.follower``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from service.auth import KEY_FILE, KeyEntry, hash_key, new_key
@@ -16,21 +17,39 @@ from service.store.exclusive import exclusive
 from service.store.shared import SharedState
 
 MAX_LABEL = 100
+# A label is shown in pages, logs and the audit trail: any character but controls (C0, DEL, C1),
+# line and paragraph separators and bidirectional overrides, with at least one that is not
+# blank. The API declares the same pattern, so its OpenAPI document says what is accepted.
+_REFUSED = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+LABEL_PATTERN = rf"^[^{_REFUSED}]*[^\s{_REFUSED}][^{_REFUSED}]*$"
+_LABEL = re.compile(LABEL_PATTERN)
 FIRST_ADMIN_LABEL = "admin (made at first start)"
 
 
 def check_new_key(label: str, scopes: Sequence[str]) -> tuple[str, list[str]]:
     """The label and scopes of a key to create, validated: a person or system name of 1 to 100
-    printable characters, and at least one known scope."""
+    characters (``LABEL_PATTERN``), and at least one known scope."""
     label = label.strip()
-    if not 0 < len(label) <= MAX_LABEL or not label.isprintable():
-        raise InvalidInput(f"a key's label is 1 to {MAX_LABEL} printable characters")
+    if not 0 < len(label) <= MAX_LABEL or not _LABEL.match(label) or not _is_unicode(label):
+        raise InvalidInput(
+            f"a key's label is 1 to {MAX_LABEL} characters, not blank, without control characters"
+        )
     if not scopes:
         raise InvalidInput(f"give the key at least one scope: {', '.join(SCOPES)}")
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
         raise InvalidInput(f"unknown scopes {unknown}; known: {list(SCOPES)}")
     return label, sorted(set(scopes))
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether ``text`` is stored as given: no lone surrogates (a command line's undecodable
+    bytes come in as those; JSON bodies with them are refused before they get here)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def create_key(

@@ -25,6 +25,7 @@ class KeyIn(BaseModel):
     label: str = Field(
         min_length=1,
         max_length=keys.MAX_LABEL,
+        pattern=keys.LABEL_PATTERN,
         description="who or what uses the key (a person or a system); shown in the audit log",
         examples=["Ayesha (moderation team)"],
     )
