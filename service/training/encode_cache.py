@@ -3,8 +3,9 @@
 Collecting a training set's pair features runs the text and image encoders over every bank
 account and candidate (most of the ~45 min a retrain takes here). When only comparison or
 scoring code changed, those vectors are the same: this cache keeps them on disk, keyed by the
-encoder's name and a hash of its exact input (the text, or the decoded pixels), so a re-collection
-pays only for what changed. Offline use only; the service never reads it."""
+encoder's name, the runtime that ran it (torch, ONNX) and a hash of its exact input (the text,
+or the decoded pixels), so a re-collection pays only for what changed. Offline use only; the
+service never reads it."""
 
 from __future__ import annotations
 
@@ -73,12 +74,15 @@ class CachedTextEncoder:
     def __init__(self, inner: object, folder: Path) -> None:
         self.inner = inner
         self.name: str = inner.name  # type: ignore[attr-defined]
-        self._table = _Table(folder / f"text-{_slug(self.name)}.sqlite3")
+        self._folder = folder
+        self._table: _Table | None = None
         self.dim: int = int(getattr(inner, "dim", 0))
 
     def load(self) -> None:
         self.inner.load()  # type: ignore[attr-defined]
         self.dim = int(self.inner.dim)  # type: ignore[attr-defined]
+        name = f"text-{_slug(self.name)}-{runtime(self.inner)}.sqlite3"
+        self._table = _Table(self._folder / name)
 
     def encode(self, texts: Sequence[str]) -> Vector:
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
@@ -87,7 +91,7 @@ class CachedTextEncoder:
             vecs = self.inner.encode([texts[i] for i in idx])  # type: ignore[attr-defined]
             return [np.asarray(v, np.float32)[None, :] for v in vecs]
 
-        rows = _cached(self._table, keys, compute)
+        rows = _cached(_loaded(self._table), keys, compute)
         if not rows:
             return np.zeros((0, self.dim), np.float32)
         return np.concatenate(rows).astype(np.float32)
@@ -99,7 +103,8 @@ class CachedImageEncoder:
     def __init__(self, inner: object, folder: Path) -> None:
         self.inner = inner
         self.name: str = inner.name  # type: ignore[attr-defined]
-        self._table = _Table(folder / f"image-{_slug(self.name)}.sqlite3")
+        self._folder = folder
+        self._table: _Table | None = None
 
     @property
     def dim(self) -> int:
@@ -107,6 +112,8 @@ class CachedImageEncoder:
 
     def load(self) -> None:
         self.inner.load()  # type: ignore[attr-defined]
+        name = f"image-{_slug(self.name)}-{runtime(self.inner)}.sqlite3"
+        self._table = _Table(self._folder / name)
 
     def encode(self, images: Sequence[Image.Image]) -> Vector:
         keys = ["e:" + _pixels(img) for img in images]
@@ -115,7 +122,7 @@ class CachedImageEncoder:
             vecs = self.inner.encode([images[i] for i in idx])  # type: ignore[attr-defined]
             return [np.asarray(v, np.float32)[None, :] for v in vecs]
 
-        rows = _cached(self._table, keys, compute)
+        rows = _cached(_loaded(self._table), keys, compute)
         if not rows:
             return np.zeros((0, self.dim), np.float32)
         return np.concatenate(rows).astype(np.float32)
@@ -127,7 +134,25 @@ class CachedImageEncoder:
             views = self.inner.encode_views([images[i] for i in idx])  # type: ignore[attr-defined]
             return [np.asarray(v, np.float32) for v in views]
 
-        return [np.asarray(v, np.float32) for v in _cached(self._table, keys, compute)]
+        table = _loaded(self._table)
+        return [np.asarray(v, np.float32) for v in _cached(table, keys, compute)]
+
+
+def runtime(encoder: object) -> str:
+    """What runs the encoder's network (vectors of one model differ slightly between runtimes,
+    and a cache filled by one must not stand in for another): the image encoder's ``backend``
+    once loaded, else the class of the (innermost) text encoder."""
+    backend = getattr(encoder, "backend", None)
+    if isinstance(backend, str):
+        return backend
+    inner = getattr(encoder, "inner", None)
+    return runtime(inner) if inner is not None else type(encoder).__name__
+
+
+def _loaded(table: _Table | None) -> _Table:
+    if table is None:
+        raise RuntimeError("load() the cached encoder before encoding")
+    return table
 
 
 def _pixels(img: Image.Image) -> str:
