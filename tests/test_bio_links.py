@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from service.scoring.bio import compare_bios, evasion_phrases
 from service.scoring.links import compare_links
@@ -106,6 +107,30 @@ def test_a_long_distinctive_copy_weighs_more_than_a_short_one_or_a_tagline() -> 
     shared = length(f"Backup. {tagline}", f"Media office number 3. {tagline}")
     assert whole > 0.8
     assert whole > short + 0.3 and whole > shared + 0.5
+
+
+def test_how_much_was_copied_does_not_depend_on_the_bank_size() -> None:
+    """The same copied sentence and the same shared boilerplate weigh the same in a bank of 30
+    bios as in one of 3,000 (a weight relative to the bank's size shrank them as it grew)."""
+    from service.scoring.bio import ShingleFrequency
+
+    copied = "Voice of the Fulaani mountain brigade since 2009, reports from the valleys."
+    tagline = "Statements, videos and news. Share before they delete."
+
+    def amounts(bank_size: int) -> tuple[float, float]:
+        freq = ShingleFrequency()
+        for i in range(bank_size):  # bios that share no text with the two copied ones
+            word = "".join(chr(107 + int(d)) for d in str(i))
+            freq.add(f"zzq {word} zzq {word}")
+        for i in range(10):
+            freq.add(f"Office {i}. {tagline}")
+        freq.add(copied)
+        return (freq.rare_shared(f"Backup. {copied}", copied)[1],
+                freq.rare_shared(f"New. {tagline}", f"Office 3. {tagline}")[1])  # fmt: skip
+
+    small, large = amounts(20), amounts(3000)
+    assert small == pytest.approx(large)
+    assert small[0] > 5 * small[1]  # a sentence of one bio, against boilerplate of ten
 
 
 def test_a_bio_that_repeats_the_name_is_not_copied_text() -> None:

@@ -108,9 +108,11 @@ class ShingleFrequency:
     def rare_shared(self, a: str, b: str, names: Sequence[str] = ()) -> tuple[float, float]:
         """``(share, amount)`` of the distinctive text the two bios have in common: the share
         of the less distinctive bio's rarity weight the other repeats, and how much text that
-        is, in shingles of one banked bio only (rarity weight over that of such a shingle; 0
-        for a bank of one bio, where nothing can be told distinctive). Text in either
-        account's name is left out (see ``rare_containment``)."""
+        is, in shingles of one banked bio: each shared shingle counts 1 / the number of banked
+        bios holding it, so a shingle of this bio alone counts 1 and boilerplate of a hundred
+        bios 0.01, the same in a bank of a thousand bios as of a million (a weight relative to
+        the bank's size, as the idf is, would shrink the same copied text as the bank grows).
+        Text in either account's name is left out (see ``rare_containment``)."""
         if names:
             words = frozenset(w for n in names for w in _WORD.findall(fold(n)))
             ha, hb = (self._hashes_of_runs(_runs_without(t, words)) for t in (a, b))
@@ -118,11 +120,12 @@ class ShingleFrequency:
             ha, hb = self.hashes(a), self.hashes(b)
         if not len(ha) or not len(hb):
             return 0.0, 0.0
-        shared = float(self.idf(np.intersect1d(ha, hb, assume_unique=True)).sum())
+        common = np.intersect1d(ha, hb, assume_unique=True)
+        shared = float(self.idf(common).sum())
         smaller = min(float(self.idf(ha).sum()), float(self.idf(hb).sum()))
-        unique = float(np.log((self.docs + 1.0) / 2.0))  # a shingle of one banked bio only
         share = shared / smaller if smaller > 0 else 0.0
-        return share, shared / unique if unique > 0 else 0.0
+        amount = float((1.0 / np.maximum(self.counts[common], 1).astype(np.float64)).sum())
+        return share, amount if self.docs > 1 else 0.0
 
     def rare_containment(self, a: str, b: str, names: Sequence[str] = ()) -> float:
         """Share of the less distinctive bio's rarity weight that the other bio repeats. Text
