@@ -325,6 +325,10 @@ class Generator(NegativeFamilies):
         side = random.Random(f"{self.seed}:bare:{src['id']}:{n}")
         if side.random() >= 0.4:
             return name, bio, links, avatar_path, new_name
+        if family == "bio-copy" and not str(src.get("bio") or "").strip():
+            # a bio copy of an account without a bio, stripped of the rest, would carry no
+            # signal at all: a positive no feature can tell (label noise), not a re-creation
+            return name, bio, links, avatar_path, new_name
         if family == "handle-sequel":
             name = self.person(side) if side.random() < 0.5 else self.latin_person(side)
             bio = side.choice(EVASION_LINES) if side.random() < 0.3 else ""
