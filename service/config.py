@@ -77,6 +77,10 @@ class ScoringSettings(BaseModel):
     # profiles with nothing else in common is discounted as a common picture; 0 turns it off
     traffic_min_sightings: int = Field(25, ge=0)
     traffic_retention_days: float = Field(180.0, gt=0)
+    # avatar likeness (service/scoring/likeness.py): once this many profiles with an avatar have
+    # been scored, avatar cosines are weighed against how alike this traffic's avatars are to
+    # the bank; 0 turns it off
+    likeness_min_profiles: int = Field(500, ge=0)
 
 
 class LimitSettings(BaseModel):

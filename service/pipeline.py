@@ -82,6 +82,7 @@ class Pipeline:
             block=settings.bands.block,
             review=settings.bands.review,
         )
+        self.context.likeness.min_profiles = sc.likeness_min_profiles
         self.readonly = store.readonly
         self.ready = False
         self._sizes: tuple[float, dict[str, int]] = (-math.inf, {})
@@ -263,7 +264,9 @@ class Pipeline:
             accounts = self.store.get_rows(c.row_id for c in candidates)
         found = [a for c in candidates if (a := accounts.get(c.row_id)) and not a.removed]
         with timer.stage("compare"), self.context.lock.read():
-            context = self.context.for_query(features, found)
+            context = self.context.for_query(
+                features, found, self.scorer.avatar_likeness, record=True
+            )
             return [(a, compare(profile, features, a, context)) for a in found]
 
     def judge(self, account: StoredAccount, pair: Sequence[PairFeature]) -> Match:
@@ -365,7 +368,7 @@ class Pipeline:
         if account is None or account.removed:
             raise NotFound(f"no banned account with id {account_id!r}")
         with self.context.lock.read():
-            context = self.context.for_query(features, [account])
+            context = self.context.for_query(features, [account], self.scorer.avatar_likeness)
             pair = compare(profile, features, account, context)
         return self.judge(account, pair)
 

@@ -118,7 +118,10 @@ def evaluate_command(
     ] = False,
     learn_traffic: Annotated[
         bool,
-        typer.Option(help="let the service learn common avatars from the candidates as it goes"),
+        typer.Option(
+            help="let the service learn from the candidates as it goes, as a deployment does: "
+            "common avatars, and how alike its avatars are to the bank"
+        ),
     ] = False,
     details: Annotated[
         Path | None,

@@ -28,6 +28,7 @@ import functools
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -143,8 +144,11 @@ def compare_avatars(
     cand: Avatar,
     shared: Shared | None = None,
     calibration: AvatarCalibration | None = None,
+    likeness: Callable[[float], float] | None = None,
 ) -> list[PairFeature]:
-    """Features of one (query, banned) avatar pair; ``shared`` from ``AvatarCommonness``."""
+    """Features of one (query, banned) avatar pair; ``shared`` from ``AvatarCommonness``;
+    ``likeness`` puts the embedding cosine on the scale of the scorer's training data
+    (``scoring.likeness``) before the calibration reads it."""
     cal = calibration or default_calibration()
     shared = shared or Shared()
     spec = shared.specificity
@@ -162,17 +166,22 @@ def compare_avatars(
         out.append(PairFeature(SIGNAL, "avatar.pdq", value, detail))
     cos = cosine(query, cand)
     if cos is not None:
-        p_emb = cal.p_embedding(cos)
+        weighed = likeness(cos) if likeness is not None else cos
+        p_emb = cal.p_embedding(weighed)
         hint = " (edited copy?)" if p_emb >= 0.5 else ""
+        note = ""
+        if weighed < cos - 0.005:
+            note = (f"; weighed as {weighed:.2f}, since profiles scored here often have avatars "
+                    "this alike to a banned one")  # fmt: skip
         out.append(
             PairFeature(
                 SIGNAL,
                 "avatar.embedding",
                 spec * p_emb,
-                f"avatar: embedding cosine {cos:.2f}{hint}",
+                f"avatar: embedding cosine {cos:.2f}{hint}{note}",
             )
         )
-        p = cal.p_match(cos, strength)
+        p = cal.p_match(weighed, strength)
         out.append(
             PairFeature(
                 SIGNAL,

@@ -24,6 +24,7 @@ from service.scoring.avatar import (
     pdq_strength,
 )
 from service.scoring.bio import ShingleFrequency, compare_bios
+from service.scoring.likeness import AvatarLikeness, anchored
 from service.scoring.links import compare_links
 from service.scoring.names import compare_names
 from service.scoring.rarity import TokenRarity, reference_rarity
@@ -98,7 +99,7 @@ def avatars(q: Side, c: Side, ctx: PairContext) -> list[PairFeature]:
     qa, ca = q.features.avatar, c.features.avatar
     if qa is None or ca is None:
         return []
-    return compare_avatars(qa, ca, shared=ctx.shared.get(c.row_id))
+    return compare_avatars(qa, ca, shared=ctx.shared.get(c.row_id), likeness=ctx.likeness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,12 @@ class PairContext:
     shared: dict[int, Shared] = field(default_factory=dict)  # row id -> avatar commonness
     rarity: TokenRarity | None = None  # name-word frequencies: bank + ordinary names
     bio_frequency: ShingleFrequency | None = None  # bio shingle frequencies over the bank
+    # (this traffic's, the scorer's training data's) avatar likeness anchor (scoring.likeness)
+    anchors: tuple[float | None, float | None] = (None, None)
+
+    def likeness(self, cos: float) -> float:
+        """An avatar cosine on the scale of the scorer's training data."""
+        return anchored(cos, *self.anchors)
 
 
 class BankContext:
@@ -124,6 +131,7 @@ class BankContext:
         self.rarity = reference_rarity()
         self.bio_frequency = ShingleFrequency()
         self.traffic = AvatarTraffic()  # avatars seen in scored traffic (scoring.traffic)
+        self.likeness = AvatarLikeness()  # how alike scored profiles' avatars are to the bank
         self.lock = RWLock()  # rarity is not safe to read while it changes
         self._names: dict[int, NameForms] = {}
         self._bios: set[int] = set()
@@ -161,18 +169,31 @@ class BankContext:
             self._cache[key] = hit
         return hit
 
-    def for_query(self, features: Features, accounts: Sequence[StoredAccount]) -> PairContext:
-        """Call with ``lock.read()`` held for as long as the context is used."""
+    def for_query(
+        self,
+        features: Features,
+        accounts: Sequence[StoredAccount],
+        reference: float | None = None,
+        *,
+        record: bool = False,
+    ) -> PairContext:
+        """Call with ``lock.read()`` held for as long as the context is used. ``reference``:
+        the scorer's avatar likeness anchor (``LogisticScorer.avatar_likeness``); ``record``:
+        count this query's best avatar cosine in the traffic's likeness (a scored profile,
+        not a moderator's look at one pair)."""
         query = features.avatar
         if query is None:
             return PairContext(rarity=self.rarity, bio_frequency=self.bio_frequency)
         cal = default_calibration()
         same: dict[int, str] = {}
+        best: float | None = None
         for a in accounts:
             avatar = a.features.avatar
             if avatar is None:
                 continue
             cos = cosine(query, avatar)
+            if cos is not None:
+                best = cos if best is None else max(best, cos)
             pdq = pdq_distance(query, avatar)
             p = cal.p_match(cos or 0.0, pdq_strength(pdq[0] if pdq else None))
             if p >= self.SAME_PICTURE:
@@ -193,7 +214,10 @@ class BankContext:
             seen = self.traffic.shared(a.row_id)
             if seen is not None and seen.unrelated > shared[a.row_id].unrelated:
                 shared[a.row_id] = seen
-        return PairContext(shared, self.rarity, self.bio_frequency)
+        anchors = (self.likeness.anchor(), reference)
+        if record and best is not None:
+            self.likeness.record(best)
+        return PairContext(shared, self.rarity, self.bio_frequency, anchors)
 
 
 COMPARATORS: tuple[Comparator, ...] = (identity, names, bios, links, avatars)

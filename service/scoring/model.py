@@ -53,6 +53,9 @@ class LogisticScorer:
     metadata: dict[str, Any] = field(default_factory=dict)
     # share of mirrors among the candidates the calibration was fitted on (its prior)
     training_prevalence: float = 0.5
+    # the best avatar cosine of the training data's unrelated profiles at the likeness anchor's
+    # quantile (``scoring.likeness``); None for a scorer stored without it
+    avatar_likeness: float | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> LogisticScorer:
@@ -72,6 +75,7 @@ class LogisticScorer:
             platt_a=float(calibration.get("a", 1.0)),
             platt_b=float(calibration.get("b", 0.0)),
             training_prevalence=float(calibration.get("prevalence", 0.5)),
+            avatar_likeness=_likeness(data.get("avatar_likeness")),
             metadata={
                 k: v for k, v in data.items() if k not in {"weights", "intercept", "centers"}
             },
@@ -105,6 +109,15 @@ class LogisticScorer:
         are mirrors (default: the calibration's own), with the evidence."""
         llr, evidence = self.explain(features)
         return probability(llr, prevalence or self.training_prevalence), evidence
+
+
+def _likeness(raw: Any) -> float | None:
+    if not isinstance(raw, dict) or "cosine" not in raw:
+        return None
+    value = float(raw["cosine"])
+    if not -1.0 <= value <= 1.0:
+        raise ValueError(f"avatar_likeness.cosine must be a cosine, not {value}")
+    return value
 
 
 def probability(llr: float, prevalence: float) -> float:

@@ -19,6 +19,7 @@ from service.domain import Profile
 from service.errors import MirrorscanError
 from service.ingest.files import LineError, read_jsonl
 from service.pipeline import Pipeline
+from service.scoring.avatar import cosine as avatar_cosine
 from service.training.metrics import Scored
 
 # features whose weight must be <= 0 (evidence against); every other feature's weight is >= 0
@@ -73,9 +74,14 @@ def load_profiles(path: Path, limit_bytes: int) -> list[Profile]:
 
 
 def collect_pairs(
-    pipeline: Pipeline, candidates: Sequence[Profile], progress: Progress | None = None
+    pipeline: Pipeline,
+    candidates: Sequence[Profile],
+    progress: Progress | None = None,
+    best_cosines: dict[str, float] | None = None,
 ) -> list[Pair]:
-    """Every (candidate, retrieved banned account) pair with its comparison features."""
+    """Every (candidate, retrieved banned account) pair with its comparison features; with
+    ``best_cosines``, each candidate's best avatar cosine over its retrieved accounts too (what
+    ``scoring.likeness`` counts)."""
     out: list[Pair] = []
     for start in range(0, len(candidates), 32):
         chunk = candidates[start : start + 32]
@@ -88,6 +94,11 @@ def collect_pairs(
                 out.append(
                     Pair(profile.id, account.profile.id, account.profile.group or "", values)
                 )
+                theirs = account.features.avatar
+                if best_cosines is not None and features.avatar and theirs:
+                    cos = avatar_cosine(features.avatar, theirs)
+                    if cos is not None:
+                        best_cosines[profile.id] = max(cos, best_cosines.get(profile.id, -1.0))
         if progress:
             progress(len(chunk))
     return out

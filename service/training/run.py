@@ -9,6 +9,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from service.errors import InvalidInput, MirrorscanError
 from service.features.image import ImageEncoder
 from service.features.text import TextEncoder
 from service.pipeline import Pipeline
+from service.scoring.likeness import ANCHOR_QUANTILE
 from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy
 from service.store.bank import Store
@@ -53,8 +55,15 @@ class Encoders:
         self.image.load()
 
 
-def temp_pipeline(settings: Settings, enc: Encoders, folder: Path) -> Pipeline:
-    s = settings.model_copy(update={"data_dir": folder, "database_url": None})
+def temp_pipeline(
+    settings: Settings, enc: Encoders, folder: Path, *, learn: bool = False
+) -> Pipeline:
+    """A pipeline on a temporary SQLite store in ``folder``. Unless ``learn``, it learns
+    nothing from the profiles it scores (traffic commonness, avatar likeness): training data
+    keeps the scale it was generated on, and an evaluation set teaches nothing."""
+    off = {"traffic_min_sightings": 0, "likeness_min_profiles": 0}
+    scoring = settings.scoring if learn else settings.scoring.model_copy(update=off)
+    s = settings.model_copy(update={"data_dir": folder, "database_url": None, "scoring": scoring})
     folder.mkdir(parents=True, exist_ok=True)
     store = Store(s.db_url)
     store.create_all()
@@ -93,9 +102,28 @@ def feature_fingerprint(enc: Encoders) -> str:
     return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True, slots=True)
+class SplitPairs:
+    pairs: list[fit.Pair]
+    labels: dict[str, fit.Labelled]
+    bank: list[Profile]
+    candidates: list[Profile]
+    best_cosines: dict[str, float]  # candidate id -> best avatar cosine over its accounts
+
+    def likeness(self) -> dict[str, float | int] | None:
+        """The scorer's avatar likeness anchor (``scoring.likeness``): the anchor quantile of
+        the unrelated candidates' best avatar cosine."""
+        unrelated = [c for k, c in self.best_cosines.items()
+                     if k in self.labels and self.labels[k].account is None]  # fmt: skip
+        if not unrelated:
+            return None
+        value = float(np.quantile(unrelated, ANCHOR_QUANTILE))
+        return {"quantile": ANCHOR_QUANTILE, "cosine": round(value, 4), "profiles": len(unrelated)}
+
+
 def split_pairs(
     settings: Settings, enc: Encoders, folder: Path, work: Path, progress: Progress | None
-) -> tuple[list[fit.Pair], dict[str, fit.Labelled], list[Profile], list[Profile]]:
+) -> SplitPairs:
     """The split's candidate pairs with their features, collected once per feature fingerprint
     (cached beside the split: refitting the model needs no re-encoding)."""
     limit = settings.limits.max_image_bytes
@@ -105,20 +133,23 @@ def split_pairs(
     cache = folder / f"pairs-{feature_fingerprint(enc)}.json.gz"
     if cache.exists():
         with gzip.open(cache, "rt", encoding="utf-8") as fh:
-            rows = json.load(fh)
-        return [fit.Pair(*r) for r in rows], labels, bank, cands
+            raw = json.load(fh)
+        pairs = [fit.Pair(*r) for r in raw["pairs"]]
+        return SplitPairs(pairs, labels, bank, cands, raw["best_cosines"])
     pipeline = temp_pipeline(settings, enc, work / folder.name)
+    best: dict[str, float] = {}
     try:
         _load_bank(pipeline, folder / "bank.jsonl", progress)
         advance = progress(f"pairs:{folder.name}", len(cands)) if progress else None
-        pairs = fit.collect_pairs(pipeline, cands, advance)
+        pairs = fit.collect_pairs(pipeline, cands, advance, best)
     finally:
         pipeline.close()
     tmp = cache.with_suffix(".tmp")
     with gzip.open(tmp, "wt", encoding="utf-8") as fh:
-        json.dump([[p.candidate, p.account, p.group, p.values] for p in pairs], fh)
+        rows = [[p.candidate, p.account, p.group, p.values] for p in pairs]
+        json.dump({"pairs": rows, "best_cosines": best}, fh)
     tmp.rename(cache)
-    return pairs, labels, bank, cands
+    return SplitPairs(pairs, labels, bank, cands, best)
 
 
 def decision_pairs(settings: Settings) -> tuple[list[fit.Pair], np.ndarray]:
@@ -160,14 +191,15 @@ def train(
         splits = {n: split_pairs(settings, enc, data / n, Path(tmp), progress)
                   for n in ("train", "validation", "test")}  # fmt: skip
         extra_pairs, extra_y = decision_pairs(settings) if with_decisions else ([], np.zeros(0))
-    tr_pairs, tr_labels, _, _ = splits["train"]
+    trained = splits["train"]
+    tr_pairs, tr_labels = trained.pairs, trained.labels
     keep = [(p, fit.pair_label(p, tr_labels)) for p in tr_pairs]
     pairs = [p for p, y in keep if y is not None] + extra_pairs
     y = np.array([y for _, y in keep if y is not None] + list(extra_y), dtype=float)
     weights = np.concatenate(
         [np.ones(len(pairs) - len(extra_pairs)), np.full(len(extra_pairs), 3.0)]
     )
-    va_pairs, va_labels, _, _ = splits["validation"]
+    va_pairs, va_labels = splits["validation"].pairs, splits["validation"].labels
     extra = (extra_pairs, extra_y) if extra_pairs else None
     best: tuple[float, fit.Fitted] | None = None
     for l2 in L2_GRID:
@@ -178,8 +210,12 @@ def train(
             best = (loss, model)
     assert best is not None
     model = best[1]
-    scorer = LogisticScorer.from_dict(fit.artifact(model, "candidate", {}))
-    te_pairs, te_labels, te_bank, te_cands = splits["test"]
+    likeness = trained.likeness()
+    anchor = {"avatar_likeness": likeness} if likeness else {}
+    scorer = LogisticScorer.from_dict(fit.artifact(model, "candidate", anchor))
+    tested = splits["test"]
+    te_pairs, te_labels, te_bank, te_cands = (tested.pairs, tested.labels, tested.bank,
+                                              tested.candidates)  # fmt: skip
     val, val_policy = candidate_results(settings, scorer, va_pairs, va_labels)
     test, test_policy = candidate_results(settings, scorer, te_pairs, te_labels)
     default = policy_for(settings, scorer, settings.scoring.prevalence)
@@ -211,6 +247,7 @@ def train(
         },
         "bands": fit.finite(report["bands"]),
         "metrics": fit.finite({k: v for k, v in report.items() if k != "bands"}),
+        **anchor,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -322,10 +359,8 @@ def evaluate(
     and the evidence of its top match), to read the errors behind the figures."""
     labels = fit.read_labels(labels_path)
     share = set_prevalence(labels)
-    scoring = {"prevalence": prevalence or share}
-    if not learn_traffic:  # the set's own traffic teaches nothing unless asked
-        scoring["traffic_min_sightings"] = 0
-    settings = settings.model_copy(update={"scoring": settings.scoring.model_copy(update=scoring)})
+    scoring = settings.scoring.model_copy(update={"prevalence": prevalence or share})
+    settings = settings.model_copy(update={"scoring": scoring})
     enc = Encoders(settings, cache)
     limit = settings.limits.max_image_bytes
     cands = fit.load_profiles(candidates, limit)
@@ -333,7 +368,7 @@ def evaluate(
     if missing:
         raise InvalidInput(f"{labels_path} has no label for candidate {missing[0]!r}")
     with tempfile.TemporaryDirectory(prefix="mirrorscan-eval-") as tmp:
-        pipeline = temp_pipeline(settings, enc, Path(tmp) / "bank")
+        pipeline = temp_pipeline(settings, enc, Path(tmp) / "bank", learn=learn_traffic)
         try:
             _load_bank(pipeline, bank, progress)
             advance = progress("scoring", len(cands)) if progress else None
