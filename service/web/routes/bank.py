@@ -187,6 +187,8 @@ async def upload(
     try:
         if data is None:
             raise InvalidInput("choose a JSON Lines or CSV file to upload")
+        if not data:
+            raise InvalidInput(f"the file {name} is empty" if name else "the file is empty")
         if len(data) > ctx.runtime.settings.limits.max_body_bytes:
             raise _too_large(ctx)
         result = await ctx.runtime.run(_upload, ctx, data, name or "upload", bank or None, replace)
