@@ -168,7 +168,7 @@ def test_the_bank_pages_fit_the_screen_and_are_photographed(
     widths = {}
     page.goto(f"{site}/bank")
     widths["bank"] = width(page)
-    shoot(page, f"bank-{size}")
+    shoot(page, f"bank-page-{size}")
     page.get_by_role("link", name="Remove ttp-x-1…").first.click()
     widths["remove"] = width(page)
     shoot(page, f"bank-remove-{size}")
