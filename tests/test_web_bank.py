@@ -369,3 +369,28 @@ def test_pending_avatars_are_bounded_and_refuse_bad_tokens(tmp_path: Path) -> No
     assert pending.take(tmp_path, old) is None
     pending.keep(tmp_path, b"new")
     assert not path.exists()
+
+
+def test_removing_a_bank_asks_first(client: TestClient, store: Store) -> None:
+    token = sign_in(client, ADMIN_KEY)
+    for name in ("empty-bank", "full-bank"):
+        r = client.post("/bank/banks/create", data={"csrf_token": token, "name": name},
+                        follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+    client.put("/v1/accounts/in-full", json={"bank": "full-bank", "handle": "x"}, headers=API)
+    asked = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "empty-bank"})
+    assert asked.status_code == 200 and store.banks.get("empty-bank") is not None
+    r = client.post("/bank/banks/remove", data=hidden_fields(asked.text, "/bank/banks/remove"),
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and store.banks.get("empty-bank") is None
+    asked = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "full-bank",
+                                                    "purge": "true"})  # fmt: skip
+    assert "Remove bank full-bank and its 1 accounts" in asked.text
+    assert store.banks.get("full-bank") is not None
+    confirm = hidden_fields(asked.text, "/bank/banks/remove")
+    assert confirm["purge"] == "true" and confirm["confirm"] == "true"
+    assert client.post("/bank/banks/remove", data=confirm).status_code == 200
+    assert store.banks.get("full-bank") is None
+    assert client.get("/v1/accounts/in-full", headers=API).status_code == 404
+    r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "gone"})
+    assert r.status_code == 404 and "there is no bank named 'gone'" in html.unescape(r.text)

@@ -246,6 +246,7 @@ def test_banks_on_the_bank_page(client: TestClient) -> None:
     assert r.status_code == 303 and "Enable" in client.get("/bank").text
     r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow"})
     assert r.status_code == 200 and "Remove bank <code>page-allow</code>?" in r.text
+    assert "removed only together with them" in r.text and 'name="confirm"' not in r.text
     r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow",
                                                 "confirm": "true"})  # fmt: skip
     assert r.status_code == 409 and "still holds 1 accounts" in r.text
