@@ -233,3 +233,22 @@ def test_the_bank_pages_pass_axe_core(browser: Any, site: str, tmp_path: Path) -
     found["upload-error"] = axe_problems(page)
     page.context.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_webfonts_load_under_the_pages_policy(browser: Any, site: str) -> None:
+    """The image's copies of the fonts (issue 15, item 7), as a browser without them would
+    fetch them: the policy allows this site's fonts, and each file is a font Chromium takes."""
+    if not Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf").exists():
+        pytest.skip("fonts-noto-color-emoji is absent")
+    page = new_page(browser, site, DESKTOP, script=True)
+    loaded = page.evaluate("""async () => {
+        const out = {};
+        for (const name of ["NotoColorEmoji", "NotoNaskhArabic-Regular", "NotoNaskhArabic-Bold"]) {
+            const face = new FontFace("t-" + name, `url(/fonts/${name}.ttf)`);
+            try { await face.load(); out[name] = face.status; } catch (e) { out[name] = String(e); }
+        }
+        return out;
+    }""")
+    assert loaded == {"NotoColorEmoji": "loaded", "NotoNaskhArabic-Regular": "loaded",
+                      "NotoNaskhArabic-Bold": "loaded"}  # fmt: skip
+    page.context.close()

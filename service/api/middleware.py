@@ -29,12 +29,12 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
-# Nothing but this site's own stylesheet and images (and data: images); no script at all, no
-# framing, forms post only here. Platform images are never hot-linked: the service serves its
-# own re-encoded thumbnails.
+# Nothing but this site's own stylesheet, webfonts and images (and data: images); no script at
+# all, no framing, forms post only here. Platform images are never hot-linked: the service
+# serves its own re-encoded thumbnails.
 CSP = (
-    b"default-src 'none'; img-src 'self' data:; style-src 'self'; form-action 'self'; "
-    b"base-uri 'none'; frame-ancestors 'none'"
+    b"default-src 'none'; img-src 'self' data:; style-src 'self'; font-src 'self'; "
+    b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 # An answer that sets its own policy keeps it: /docs (service/api/docs.py) allows this site's
 # scripts, nothing from elsewhere.
