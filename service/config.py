@@ -190,6 +190,11 @@ class WebSettings(BaseModel):
     check_ttl_s: float = Field(3600.0, gt=0)  # how long a check's result page stays viewable
     max_checks: int = Field(500, ge=1, le=100_000)  # results held in the store, oldest dropped
     page_size: int = Field(25, ge=1, le=200)  # rows per page of decisions and bank search
+    # where the pages' webfonts are read from (``/fonts/``): Noto Color Emoji and Noto Naskh
+    # Arabic, for a moderator's browser that has no font of its own for emoji or Urdu names.
+    # Debian's fonts-noto-color-emoji and fonts-noto-core put them here; the image copies them
+    # to /opt/mirrorscan/fonts. A font that is not there is a 404 and the browser falls back.
+    fonts_dir: Path = Path("/usr/share/fonts/truetype/noto")
 
 
 class QueueSettings(BaseModel):

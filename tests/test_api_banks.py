@@ -243,6 +243,13 @@ def test_exchange_over_the_api(client: TestClient) -> None:
     assert r.json()["outcomes"] == {"created": 1} and r.json()["format"] == "jsonl"
     got = client.get("/v1/accounts/c1", headers=WRITE).json()
     assert got["bank"] == "copy" and got["provenance"]["source"].startswith("api:key:")
+    # a file sent over the network names no file on the server: avatar_path is refused
+    for target in ("/etc/hostname", "../../data/bank.sqlite3"):
+        line = json.dumps({"id": "c2", "avatar_path": target}).encode() + b"\n"
+        r = client.post("/v1/exchange/import", headers=ADMIN, params={"bank": "copy"},
+                        content=line)  # fmt: skip
+        problem = assert_problem(r, 422)
+        assert "avatar_path is not accepted" in str(problem["errors"][0]), problem
     bundle_text = b'{"type": "bundle", "objects": [{"type": "user-account"}]}'
     bad = client.post("/v1/exchange/import", headers=ADMIN, params={"format": "stix"},
                       content=bundle_text)  # fmt: skip

@@ -25,7 +25,7 @@ def test_every_line_names_a_package_its_stages_and_a_check() -> None:
         if not line.strip() or line.startswith("#"):
             continue
         package, stages, check = line.split(maxsplit=2)
-        assert set(stages.split(",")) <= {"build", "run", "test"}, line
+        assert set(stages.split(",")) <= {"build", "run", "fonts", "test"}, line
         assert check.strip(), line
 
 
@@ -36,6 +36,8 @@ def test_the_known_needs_are_listed() -> None:
     assert {"postgresql", "chromium"} <= set(packages("list", "test"))
     # what the browser tests draw emoji and Arabic-script names with (issue 15)
     assert {"fonts-noto-color-emoji", "fonts-noto-core"} <= set(packages("list", "test"))
+    # and what the image's pages serve as webfonts (issue 15, item 7)
+    assert {"fonts-noto-color-emoji", "fonts-noto-core"} <= set(packages("list", "fonts"))
 
 
 def test_missing_is_a_subset_of_the_list() -> None:
@@ -46,8 +48,19 @@ def test_install_ci_and_dockerfile_read_the_list() -> None:
     assert "scripts/system-packages missing build run" in (ROOT / "scripts/install").read_text()
     assert "scripts/system-packages missing build run test" in (ROOT / ".ci/run").read_text()
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "system-packages list build)" in dockerfile
+    assert "system-packages list build fonts)" in dockerfile
     assert "system-packages list run)" in dockerfile
+
+
+def test_the_image_serves_the_webfonts_the_stylesheet_names() -> None:
+    from service.web.routes.fonts import FONTS
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    css = (ROOT / "service" / "web" / "static" / "style.css").read_text()
+    for name in FONTS:
+        assert f"/usr/share/fonts/truetype/noto/{name}" in dockerfile, name
+        assert f'url("/fonts/{name}")' in css, name
+    assert "MIRRORSCAN_WEB__FONTS_DIR=/opt/mirrorscan/fonts" in dockerfile
 
 
 def test_the_readme_names_the_same_packages() -> None:

@@ -200,6 +200,8 @@ def test_bank_add_search_remove(context: Any, site: str, tmp_path: Path) -> None
 
     page.get_by_label("Search").fill("Fulaani")
     page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Remove web-added-1…").click()
+    assert "Remove web-added-1?" in page.locator("h1").inner_text()  # asked, not removed
     page.get_by_role("button", name="Remove web-added-1").click()
     assert "Removed" in page.get_by_role("status").inner_text()
     page.get_by_label("Search").fill("Fulaani")

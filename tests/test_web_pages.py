@@ -213,10 +213,18 @@ def test_bank_pages_need_bank_write(client: TestClient) -> None:
     assert client.get("/bank/avatar", params={"id": "page-test-1"}).status_code == 200
     r = client.post("/bank/add", data={"csrf_token": token, "account_id": ""})
     assert r.status_code == 422 and "give the account an id" in r.text
+    # a removal asks first: the POST without the confirmation shows the account, removes nothing
     r = client.post("/bank/remove", data={"csrf_token": token, "account_id": "page-test-1"},
                     follow_redirects=False)  # fmt: skip
+    assert r.status_code == 200 and "Remove <code>page-test-1</code>?" in r.text
+    assert client.get("/bank/avatar", params={"id": "page-test-1"}).status_code == 200
+    version = re.search(r'name="version" value="([^"]+)"', r.text)
+    assert version is not None
+    confirmed = {"csrf_token": token, "account_id": "page-test-1", "confirm": "true",
+                 "version": version.group(1)}  # fmt: skip
+    r = client.post("/bank/remove", data=confirmed, follow_redirects=False)
     assert r.status_code == 303
-    r = client.post("/bank/remove", data={"csrf_token": token, "account_id": "page-test-1"})
+    r = client.post("/bank/remove", data=confirmed)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
 
 
@@ -237,6 +245,10 @@ def test_banks_on_the_bank_page(client: TestClient) -> None:
     r = client.post("/bank/banks/state", data=off, follow_redirects=False)
     assert r.status_code == 303 and "Enable" in client.get("/bank").text
     r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow"})
+    assert r.status_code == 200 and "Remove bank <code>page-allow</code>?" in r.text
+    assert "removed only together with them" in r.text and 'name="confirm"' not in r.text
+    r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow",
+                                                "confirm": "true"})  # fmt: skip
     assert r.status_code == 409 and "still holds 1 accounts" in r.text
     r = client.post("/bank/banks/remove", data={"csrf_token": token, "name": "page-allow",
                                                 "purge": "true"})  # fmt: skip
@@ -248,7 +260,11 @@ def test_bank_writes_and_decisions_are_in_the_audit_log(client: TestClient, app_
     token = sign_in(client, WRITE_KEY)
     client.post("/bank/add", data={"csrf_token": token, "account_id": "audited-1",
                                    "display_name": "Audited"})  # fmt: skip
-    client.post("/bank/remove", data={"csrf_token": token, "account_id": "audited-1"})
+    asked = client.post("/bank/remove", data={"csrf_token": token, "account_id": "audited-1"})
+    version = re.search(r'name="version" value="([^"]+)"', asked.text)
+    assert version is not None
+    client.post("/bank/remove", data={"csrf_token": token, "account_id": "audited-1",
+                                      "confirm": "true", "version": version.group(1)})  # fmt: skip
     location = run_check(client, token, display_name="Al Azaim Foundation")
     client.post(location + "/decision", data={"csrf_token": token, "account_id": "iskp-tg-1",
                                                "decision": "confirmed", "note": " n "})  # fmt: skip

@@ -29,12 +29,12 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
-# Nothing but this site's own stylesheet and images (and data: images); no script at all, no
-# framing, forms post only here. Platform images are never hot-linked: the service serves its
-# own re-encoded thumbnails.
+# Nothing but this site's own stylesheet, webfonts and images (and data: images); no script at
+# all, no framing, forms post only here. Platform images are never hot-linked: the service
+# serves its own re-encoded thumbnails.
 CSP = (
-    b"default-src 'none'; img-src 'self' data:; style-src 'self'; form-action 'self'; "
-    b"base-uri 'none'; frame-ancestors 'none'"
+    b"default-src 'none'; img-src 'self' data:; style-src 'self'; font-src 'self'; "
+    b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 # An answer that sets its own policy keeps it: /docs (service/api/docs.py) allows this site's
 # scripts, nothing from elsewhere.
@@ -138,6 +138,16 @@ class RequestGuard:
                 return b"".join(chunks)
 
     async def _too_large(self, send: Send, scope: Scope) -> None:
+        path = str(scope["path"])
+        if not path.startswith("/v1/") and "text/html" in (_header(scope, b"accept") or ""):
+            await _send_page(
+                send,
+                413,
+                _TOO_LARGE_PAGE.format(
+                    limit=f"{self.max_body:,}", back="/bank" if path.startswith("/bank") else "/"
+                ),
+            )
+            return
         body = problem_body(
             413,
             "Payload too large",
@@ -147,6 +157,37 @@ class RequestGuard:
             request_id=scope["state"]["request_id"],
         )
         await _send_problem(send, body, {})
+
+
+# A moderator's form past the body limit (a file too large for the bank page's upload): the
+# browser shows a page in words, not a problem document. The pages' templates are not reachable
+# from here (the API and the pages are independent), so the page is this one string.
+_TOO_LARGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Too large · mirrorscan</title><link rel="stylesheet" href="/static/style.css"></head>
+<body><main id="main"><h1>Too large</h1>
+<p class="error" role="alert">The file is larger than {limit} bytes, the most one form may send.
+Split it into smaller files and upload each, or ask an admin to run
+<code>mirrorscan bank import</code> for a large file.</p>
+<p><a href="{back}">Back</a></p></main></body></html>
+"""
+
+
+async def _send_page(send: Send, status: int, page: str) -> None:
+    raw = page.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(raw)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": raw})
 
 
 async def _send_problem(send: Send, body: dict[str, Any], headers: dict[str, str]) -> None:

@@ -47,15 +47,18 @@ def file_format(path: Path, given: str | None = None) -> Format:
 
 
 def read_profiles(
-    path: Path, *, max_avatar_bytes: int, fmt: Format | None = None
+    path: Path, *, max_avatar_bytes: int, fmt: Format | None = None, local_avatars: bool = True
 ) -> Iterator[Record | LineError]:
-    """Profiles of a JSON Lines, CSV or Parquet file, by format or suffix."""
+    """Profiles of a JSON Lines, CSV or Parquet file, by format or suffix. ``local_avatars``:
+    an ``avatar_path`` is read relative to the file's folder; False for a file that came over
+    the network, where such a line is refused."""
     fmt = file_format(path, fmt)
+    limit, local = max_avatar_bytes, local_avatars
     if fmt == "csv":
-        return tabular.read_csv(path, max_avatar_bytes=max_avatar_bytes)
+        return tabular.read_csv(path, max_avatar_bytes=limit, local_avatars=local)
     if fmt == "parquet":
-        return tabular.read_parquet(path, max_avatar_bytes=max_avatar_bytes)
-    return read_jsonl(path, max_avatar_bytes=max_avatar_bytes)
+        return tabular.read_parquet(path, max_avatar_bytes=limit, local_avatars=local)
+    return read_jsonl(path, max_avatar_bytes=limit, local_avatars=local)
 
 
 def count_records(path: Path, fmt: Format | None = None) -> int:
@@ -80,12 +83,13 @@ def read_jsonl(
     start: int = 0,
     end: int | None = None,
     first_line: int = 1,
+    local_avatars: bool = True,
 ) -> Iterator[Record | LineError]:
     """Profiles of a JSON Lines file; ``avatar_path`` is relative to the file's folder.
 
     ``start``/``end``/``first_line``: read only the lines in that byte range (``start`` at a
     line start), numbered from ``first_line``: one chunk of a file split for parallel workers."""
-    base = path.resolve().parent
+    base = path.resolve().parent if local_avatars else None
     with path.open("rb") as fh:
         fh.seek(start)
         position, number = start, first_line - 1
@@ -99,7 +103,9 @@ def read_jsonl(
                 yield parse_line(raw, number, base, max_avatar_bytes)
 
 
-def parse_line(raw: bytes, number: int, base: Path, max_avatar_bytes: int) -> Record | LineError:
+def parse_line(
+    raw: bytes, number: int, base: Path | None, max_avatar_bytes: int
+) -> Record | LineError:
     """One JSON Lines line as a profile, or the reason it is not one."""
     try:
         data = json.loads(raw.decode("utf-8"))

@@ -103,7 +103,7 @@ class FileRecord(AccountIn):
             raise ValueError("empty")
         return value
 
-    def file_profile(self, base: Path, max_avatar_bytes: int) -> Profile:
+    def file_profile(self, base: Path | None, max_avatar_bytes: int) -> Profile:
         avatar = None if self.avatar_b64 else _read_avatar(self.avatar_path, base, max_avatar_bytes)
         profile = self.to_profile(self.id, self.group or None, avatar)
         stored = parse_avatar_features(self.avatar_features) if self.avatar_features else None
@@ -149,9 +149,11 @@ class Record:
 
 
 def record_from_dict(
-    data: Any, number: int, base: Path, max_avatar_bytes: int
+    data: Any, number: int, base: Path | None, max_avatar_bytes: int
 ) -> Record | LineError:
-    """One file line's fields as a profile, or the reason (with its line number) it is not one."""
+    """One file line's fields as a profile, or the reason (with its line number) it is not one.
+    ``base``: the folder an ``avatar_path`` is relative to; None for a file that came over the
+    network (an upload), whose ``avatar_path`` would name a file on the server."""
     try:
         record = file_record(data)
         profile = record.file_profile(base, max_avatar_bytes)
@@ -186,9 +188,12 @@ def _reason(exc: ValidationError) -> str:
     return f"'{field}': {first['msg']}"
 
 
-def _read_avatar(rel: str | None, base: Path, max_bytes: int) -> bytes | None:
+def _read_avatar(rel: str | None, base: Path | None, max_bytes: int) -> bytes | None:
     if not rel:
         return None
+    if base is None:
+        raise InvalidInput("avatar_path is not accepted in an uploaded file (it would name a "
+                           "file on the server); put the picture inline as avatar_b64")  # fmt: skip
     path = (base / rel).resolve()
     if not path.is_file():
         raise InvalidInput(f"avatar_path {rel!r} is not a file (relative to {base})")

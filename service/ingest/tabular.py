@@ -18,9 +18,12 @@ from service.ingest.records import FIELDS, LineError, Record, record_from_dict
 _CSV_FIELD_LIMIT = 16_000_000  # an inline base64 avatar fits; the avatar byte cap still applies
 
 
-def read_csv(path: Path, *, max_avatar_bytes: int) -> Iterator[Record | LineError]:
-    """Profiles of a CSV file with a header row naming the fields."""
-    base = path.resolve().parent
+def read_csv(
+    path: Path, *, max_avatar_bytes: int, local_avatars: bool = True
+) -> Iterator[Record | LineError]:
+    """Profiles of a CSV file with a header row naming the fields; ``local_avatars=False``
+    refuses an ``avatar_path`` (an uploaded file)."""
+    base = path.resolve().parent if local_avatars else None
     undecodable: set[int] = set()
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     reader = csv.reader(_decoded_lines(path, undecodable), strict=True)
@@ -82,7 +85,7 @@ def _check_columns(path: Path, columns: Sequence[str]) -> None:
 
 
 def _record(
-    data: dict[str, Any], number: int, base: Path, max_avatar_bytes: int
+    data: dict[str, Any], number: int, base: Path | None, max_avatar_bytes: int
 ) -> Record | LineError:
     try:
         data["links"] = links_cell(data.get("links"))
@@ -135,11 +138,12 @@ def read_parquet(
     max_avatar_bytes: int,
     row_groups: Sequence[int] | None = None,
     first_row: int = 1,
+    local_avatars: bool = True,
 ) -> Iterator[Record | LineError]:
     """Profiles of a Parquet file (of the given row groups, numbered from ``first_row``)."""
     import pyarrow as pa
 
-    base = path.resolve().parent
+    base = path.resolve().parent if local_avatars else None
     pf = _parquet_file(path)
     _check_columns(path, pf.schema_arrow.names)
     number = first_row

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from service.domain import Profile
-from service.errors import InvalidInput, MirrorscanError, NotFound
+from service.domain import Profile, StoredAccount, StoredAvatar
+from service.errors import Conflict, InvalidInput, MirrorscanError, NotFound
 from service.pipeline import Pipeline
 from service.store.audit import AuditNote
 from service.store.bank import Store, UpsertResult
 from service.store.banks import Bank, BankStats
 from service.store.schema import DEFAULT_BANK
+from service.usecases.bank_import import image_model, image_part
 from service.usecases.webhooks import emit
 
 Outcome = UpsertResult | MirrorscanError
@@ -95,6 +97,48 @@ def tally_of(outcomes: Sequence[Outcome], more_errors: int = 0) -> dict[str, int
     if more_errors:
         counts["error"] += more_errors
     return {str(k): v for k, v in counts.items()}
+
+
+def active_account(store: Store, account_id: str) -> StoredAccount | None:
+    """The account by that id when it is in a bank now (not removed)."""
+    account = store.get(account_id)
+    return None if account is None or account.removed else account
+
+
+def version_of(store: Store, account_id: str) -> str:
+    """What an account holds now, as a token a form carries back ("" when there is none): a
+    write that expects another version is refused or asked again, never silently applied."""
+    fp = store.fingerprints([account_id]).get(account_id)
+    return "" if fp is None or fp.removed else fp.content_hash
+
+
+def edit_account(
+    pipeline: Pipeline, actor: str, profile: Profile, *, version: str, keep_avatar: bool = True
+) -> UpsertResult:
+    """Replace an account's fields in the bank it is in (the page's edit form). ``version``:
+    what the form was opened on (``version_of``); a change by someone else since is a 409.
+    Without a new picture the account keeps its avatar's stored signals (unless
+    ``keep_avatar`` is False) and the source's ``avatar_url``; nothing changed is
+    ``unchanged`` and writes nothing."""
+    store = pipeline.store
+    stored = active_account(store, profile.id)
+    if stored is None:
+        raise NotFound(f"no banned account with id {profile.id!r}; it may have been removed")
+    if version_of(store, profile.id) != version:
+        raise Conflict(f"account {profile.id!r} was changed by someone else after you opened "
+                       "it; open it again to see the change")  # fmt: skip
+    old, avatar = stored.profile, stored.features.avatar
+    profile = replace(profile, avatar_url=old.avatar_url)
+    if profile.avatar is None and keep_avatar and avatar is not None:
+        same = (old.platform, old.handle, old.display_name, old.bio, old.links, old.group) == (
+            profile.platform, profile.handle, profile.display_name, profile.bio, profile.links,
+            profile.group)  # fmt: skip
+        if same:
+            return UpsertResult(profile.id, stored.row_id, "unchanged")
+        encoder = image_part(stored.encoder_version) or image_model(pipeline)
+        kept = StoredAvatar(encoder, avatar.pdq, avatar.pdq_quality, avatar.embedding)
+        profile = replace(profile, avatar=avatar.thumbnail or None, avatar_features=kept)
+    return put_account(pipeline, actor, profile, stored.bank)
 
 
 def remove_account(pipeline: Pipeline, actor: str, account_id: str) -> None:

@@ -31,6 +31,13 @@ def image_model(pipeline: Pipeline) -> str:
     return f"{pipeline.image.name}:{pipeline.image.dim}"
 
 
+def image_part(encoder_version: str) -> str:
+    """The image encoder of a stored account's ``encoder_version``
+    (``text:dim|image:dim[|how]`` -> ``image:dim``)."""
+    parts = encoder_version.split("|")
+    return parts[1] if len(parts) > 1 else ""
+
+
 def target_of(record: Record, override: str | None) -> str | None:
     return override or record.bank
 

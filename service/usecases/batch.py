@@ -25,7 +25,7 @@ from service.ingest.files import Format, LineError, Record, file_format, read_pr
 from service.ingest.writers import profile_writer
 from service.pipeline import Pipeline
 from service.store.bank import Store
-from service.usecases.bank_import import apply, ensure_banks
+from service.usecases.bank_import import apply, ensure_banks, image_part
 from service.usecases.explain import family_lines
 from service.usecases.resume import Done
 from service.usecases.review_queue import enqueue
@@ -205,15 +205,9 @@ def export_row(
         "group": p.group,
         "avatar_features": None
         if avatar is None or not avatar.pdq or account.removed
-        else format_avatar_features(avatar, _image_part(account.encoder_version) or image_model),
+        else format_avatar_features(avatar, image_part(account.encoder_version) or image_model),
         **extra,
     }
-
-
-def _image_part(encoder_version: str) -> str:
-    """``text:dim|image:dim[|how]`` -> ``image:dim``."""
-    parts = encoder_version.split("|")
-    return parts[1] if len(parts) > 1 else ""
 
 
 def verdict_line(verdict: Verdict) -> dict[str, Any]:

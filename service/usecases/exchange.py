@@ -62,8 +62,11 @@ class ImportResult:
 # --- import ------------------------------------------------------------------------------
 
 
-def read_records(pipeline: Pipeline, path: Path, fmt: ExchangeFormat) -> list[Record]:
-    """Every record of the file, or ``ImportRefused`` with every bad line or object."""
+def read_records(
+    pipeline: Pipeline, path: Path, fmt: ExchangeFormat, local_avatars: bool = True
+) -> list[Record]:
+    """Every record of the file, or ``ImportRefused`` with every bad line or object;
+    ``local_avatars=False`` for bytes that came over the network (no ``avatar_path``)."""
     if fmt == "stix":
         return read_bundle(path)
     if fmt == "pdq":
@@ -71,7 +74,7 @@ def read_records(pipeline: Pipeline, path: Path, fmt: ExchangeFormat) -> list[Re
     problems = Problems()
     records: list[Record] = []
     cap = pipeline.settings.limits.max_image_bytes
-    for item in read_profiles(path, max_avatar_bytes=cap, fmt=fmt):
+    for item in read_profiles(path, max_avatar_bytes=cap, fmt=fmt, local_avatars=local_avatars):
         if isinstance(item, LineError):
             problems.add(str(item))
         else:
@@ -90,12 +93,14 @@ def import_exchange(
     source: str | None = None,
     fetched_at: datetime | None = None,
     batch_size: int = 256,
+    local_avatars: bool = True,
 ) -> ImportResult:
-    """Import a whole file, or nothing of it (see the module's note)."""
+    """Import a whole file, or nothing of it (see the module's note). ``local_avatars``: a
+    line's ``avatar_path`` is read beside the file (a file on this machine), else refused."""
     kind = guess_format(path, fmt)
     if bank is not None:
         pipeline.store.banks.require(bank)
-    records = read_records(pipeline, path, kind)
+    records = read_records(pipeline, path, kind, local_avatars)
     problems = Problems()
     where = "object" if kind == "stix" else "line"
     check_records(pipeline, records, bank, problems, where)
@@ -135,7 +140,7 @@ def import_bytes(
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         return import_exchange(pipeline, actor, path, fmt=fmt, bank=bank, source=source,
-                               fetched_at=fetched_at)  # fmt: skip
+                               fetched_at=fetched_at, local_avatars=False)  # fmt: skip
     finally:
         path.unlink(missing_ok=True)
 
@@ -252,7 +257,7 @@ def pulled(
             fh.write(data)
         kind = guess_format(path, fmt)
         result = import_exchange(pipeline, actor, path, fmt=kind, bank=bank, source=source,
-                                 fetched_at=fetched_at)  # fmt: skip
+                                 fetched_at=fetched_at, local_avatars=False)  # fmt: skip
     finally:
         path.unlink(missing_ok=True)
     result.cursor = cursor_of(headers, data, kind)

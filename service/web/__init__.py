@@ -6,15 +6,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web.routes import auth, bank, check, decisions, queue
+from service.web.routes import auth, bank, check, decisions, fonts, queue
 from service.web.state import STATIC, WebState
 
 __all__ = ["WebState", "mount"]
 
 
 def mount(app: FastAPI) -> None:
-    """Add the pages and their stylesheet to ``app``; its lifespan must yield ``web``
+    """Add the pages, their stylesheet and webfonts to ``app``; its lifespan must yield ``web``
     (a ``WebState``) beside ``runtime``."""
-    for module in (auth, check, decisions, bank, queue):
+    for module in (auth, check, decisions, bank, queue, fonts):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
