@@ -63,6 +63,7 @@ def render(artifact: dict[str, Any], command: str) -> str:
         ),
         f"- Fitted on {trained['pairs']} pairs ({trained['positive_pairs']} positive), "
         f"{trained['moderator_decisions']} moderator decisions; encoders: {trained['encoders']}.",
+        *_likeness(artifact.get("avatar_likeness")),
         "",
         "## Probability, prevalence and bands",
         "The model gives a log-likelihood ratio (the calibration's own prior, "
@@ -140,3 +141,15 @@ def render(artifact: dict[str, Any], command: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _likeness(raw: Any) -> list[str]:
+    """The avatar likeness reference line (``service/scoring/likeness.py``), when stored."""
+    if not isinstance(raw, dict):
+        return []
+    return [
+        f"- Avatar likeness reference: the unrelated training candidates' best avatar cosine is "
+        f"{_f(raw.get('cosine', 0.0))} at quantile {raw.get('quantile')} ({raw.get('profiles')} "
+        "profiles); a deployment whose scored profiles are more alike to the bank weighs avatar "
+        "cosines on this scale (docs/scoring.md)."
+    ]
