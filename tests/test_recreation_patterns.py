@@ -62,6 +62,16 @@ def score(client: TestClient, profile: dict[str, object]) -> dict[str, object]:
     return body
 
 
+# Not reached yet by the shipped model (issue 12 stays open): at the configured prevalence (1 in
+# 20) review needs a log-likelihood ratio of about 1.6; a handle sequel under a new name has
+# only the handle's core in common. Strict, and only on the band: a model that reaches them
+# turns these into failures until the mark is removed, and any other failure (no answer,
+# another top match) fails the test that checks the top match.
+NOT_YET = pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason="issue 12: a handle sequel under a new name does not reach review yet",
+)  # fmt: skip
+
 RE_CREATIONS = [
     pytest.param({"platform": "x", "handle": "khorasan_wire041",
                   "display_name": "Al-Khurasan Updates",
@@ -69,6 +79,7 @@ RE_CREATIONS = [
                  id="handle-sequel-040-041"),
     pytest.param({"platform": "x", "handle": "umar_reporter2", "display_name": "UR News",
                   "bio": ""}, "ttp-reporter-1", id="handle-sequel-reporter1-2"),
+    # reached since lr-20261203-6d232083 (copied text counted the same at any bank size)
     pytest.param({"platform": "x", "handle": "kohlu_voice", "display_name": "Voice of Kohlu",
                   "bio": LONG_BIO}, "bla-kohlu-1", id="verbatim-long-bio"),
 ]  # fmt: skip
@@ -83,16 +94,11 @@ def test_a_re_creation_finds_the_account_it_copies(
     assert matches[0]["account_id"] == banned, matches[0]
 
 
-# Not reached yet by the shipped model (issue 12 stays open): at the configured prevalence (1 in
-# 20) review needs a log-likelihood ratio of about 1.6; lr-20261203-c450de98 gives these 0.43,
-# -0.37 and 0.83 (the model before it -0.66, -1.56, -0.08). Strict, and only on the band: a
-# model that reaches them turns these into failures until the mark is removed, and any other
-# failure (no answer, another top match) fails the test above.
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="issue 12: one-signal re-creations do not reach review yet",
+@pytest.mark.parametrize(
+    ("profile", "banned"),
+    [pytest.param(*p.values, id=p.id, marks=NOT_YET if "sequel" in str(p.id) else ())
+     for p in RE_CREATIONS],
 )  # fmt: skip
-@pytest.mark.parametrize(("profile", "banned"), RE_CREATIONS)
 def test_a_re_creation_reaches_a_moderator(
     client: TestClient, profile: dict[str, object], banned: str
 ) -> None:
