@@ -264,8 +264,9 @@ class Pipeline:
             accounts = self.store.get_rows(c.row_id for c in candidates)
         found = [a for c in candidates if (a := accounts.get(c.row_id)) and not a.removed]
         with timer.stage("compare"), self.context.lock.read():
+            # the warm-up's synthetic probe is not traffic
             context = self.context.for_query(
-                features, found, self.scorer.avatar_likeness, record=True
+                features, found, self.scorer.avatar_likeness, record=self.ready
             )
             return [(a, compare(profile, features, a, context)) for a in found]
 

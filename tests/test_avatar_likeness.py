@@ -70,7 +70,10 @@ def test_an_ordinary_likeness_no_longer_reads_as_an_edited_copy() -> None:
     assert raw["avatar.match"][0] > 0.5 > weighed["avatar.match"][0]
     assert "edited copy" in raw["avatar.embedding"][1]
     detail = weighed["avatar.embedding"][1]
-    assert "weighed as 0.43, since profiles scored here often have avatars this alike" in detail
+    assert "ordinary here, counted as 0.43: profiles scored here often have avatars" in detail
+    low = compare_avatars(_avatar(np.array([0.2, np.sqrt(1 - 0.04), 0.0])), banned,
+                          likeness=lambda c: anchored(c, 0.65, 0.43))  # fmt: skip
+    assert not any("ordinary here" in f.detail for f in low)  # no news where nothing was read
 
 
 def _account(row_id: int, vec: np.ndarray) -> StoredAccount:
@@ -111,6 +114,11 @@ def test_the_service_learns_and_training_does_not(tmp_path: Path) -> None:
         assert served.context.likeness.min_profiles == settings.scoring.likeness_min_profiles
     finally:
         served.close()
+    reopened = Pipeline.open(settings)  # warms up against a bank with avatars
+    try:
+        assert len(reopened.context.likeness) == 0  # the warm-up's probe is not traffic
+    finally:
+        reopened.close()
     enc = Encoders(settings)
     trained = temp_pipeline(settings, enc, tmp_path / "train")
     learning = temp_pipeline(settings, enc, tmp_path / "eval", learn=True)

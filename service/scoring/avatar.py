@@ -170,9 +170,9 @@ def compare_avatars(
         p_emb = cal.p_embedding(weighed)
         hint = " (edited copy?)" if p_emb >= 0.5 else ""
         note = ""
-        if weighed < cos - 0.005:
-            note = (f"; weighed as {weighed:.2f}, since profiles scored here often have avatars "
-                    "this alike to a banned one")  # fmt: skip
+        if weighed < cos - 0.005 and cal.p_embedding(cos) >= 0.5:
+            note = (f"; ordinary here, counted as {weighed:.2f}: profiles scored here often have "
+                    "avatars this alike to a banned one")  # fmt: skip
         out.append(
             PairFeature(
                 SIGNAL,

@@ -19,7 +19,13 @@ copy. It only ever takes weight off; the anchor is capped at ``MAX_ANCHOR`` so t
 look-alike profiles cannot discount a real copy.
 
 Limits: the window is per process and starts empty (until ``min_profiles`` have been scored,
-cosines are read as they are); replicas each learn from their share of the traffic."""
+cosines are read as they are); replicas each learn from their share of the traffic; a profile
+scored twice counts twice, moderators' checks included. An edited copy is discounted too: with
+the anchor at its cap (0.8) and a reference of 0.4, a copy at cosine 0.85 counts as 0.55. The
+statistic is a best cosine over the retrieved accounts, so it rises with the bank's size: a
+bank much larger than the training data's reads as more alike than it is (a fixed-rank
+neighbour would not; not done). The "same picture" test of bank commonness reads raw cosines,
+which can only add commonness (take weight off)."""
 
 from __future__ import annotations
 
@@ -72,8 +78,11 @@ class AvatarLikeness:
         learning is off: ``min_profiles`` 0)."""
         if self.min_profiles <= 0 or len(self._seen) < self.min_profiles:
             return None
-        if self._anchor is None or self._since >= _RECOMPUTE:
+        with self._lock:
+            due = self._anchor is None or self._since >= _RECOMPUTE
+            if due:
+                self._since = 0
+        if due:
             value = self.quantile()
-            self._since = 0
             self._anchor = None if value is None else min(value, MAX_ANCHOR)
         return self._anchor

@@ -27,7 +27,7 @@ from service.scoring.model import LogisticScorer, probability
 from service.scoring.policy import BandPolicy
 from service.store.bank import Store
 from service.training import fit, peers
-from service.training.encode_cache import CachedImageEncoder, CachedTextEncoder
+from service.training.encode_cache import CachedImageEncoder, CachedTextEncoder, runtime
 from service.training.metrics import Scored, summary
 from service.usecases.decisions import Decision, list_decisions
 
@@ -91,7 +91,8 @@ def feature_fingerprint(enc: Encoders) -> str:
     stages), not what applies after the model (the band policy, the shipped scorer)."""
     root = Path(__file__).resolve().parents[1]
     after_model = {root / "scoring" / "policy.py", root / "data" / "scorer.json"}
-    digest = hashlib.sha256(f"{enc.text.name}|{enc.image.name}".encode())
+    names = f"{enc.text.name}|{enc.image.name}|{runtime(enc.text)}|{runtime(enc.image)}"
+    digest = hashlib.sha256(names.encode())
     for folder in ("features", "normalize", "scoring", "data"):
         for path in sorted((root / folder).rglob("*")):
             derives = path.suffix in (".py", ".json", ".npz") and path not in after_model
@@ -134,8 +135,9 @@ def split_pairs(
     if cache.exists():
         with gzip.open(cache, "rt", encoding="utf-8") as fh:
             raw = json.load(fh)
-        pairs = [fit.Pair(*r) for r in raw["pairs"]]
-        return SplitPairs(pairs, labels, bank, cands, raw["best_cosines"])
+        if isinstance(raw, dict) and "best_cosines" in raw:  # else an older format: collect
+            pairs = [fit.Pair(*r) for r in raw["pairs"]]
+            return SplitPairs(pairs, labels, bank, cands, raw["best_cosines"])
     pipeline = temp_pipeline(settings, enc, work / folder.name)
     best: dict[str, float] = {}
     try:
