@@ -78,7 +78,7 @@ async def create_bank(
                               description.strip())  # fmt: skip
     except MirrorscanError as exc:
         return await _bank_page(ctx, "", 1, status=exc.status, error=exc.detail, error_at="banks")
-    return redirect(ctx, "/bank?" + urlencode({"done": f"created bank {name.strip()}"}))
+    return _back(ctx, done=f"created bank {name.strip()}")
 
 
 @router.post("/bank/banks/state")
@@ -91,7 +91,7 @@ async def bank_state(
     store = ctx.runtime.pipeline.store
     await ctx.runtime.run(bank_changes.update_bank, store, ctx.label, name, enabled=enabled)
     word = "enabled" if enabled else "disabled"
-    return redirect(ctx, "/bank?" + urlencode({"done": f"{word} bank {name}"}))
+    return _back(ctx, done=f"{word} bank {name}")
 
 
 @router.post("/bank/banks/remove")
@@ -113,7 +113,7 @@ async def remove_bank(
                               purge=purge)  # fmt: skip
     except MirrorscanError as exc:
         return await _bank_page(ctx, "", 1, status=exc.status, error=exc.detail, error_at="banks")
-    return redirect(ctx, "/bank?" + urlencode({"done": f"removed bank {name}"}))
+    return _back(ctx, done=f"removed bank {name}")
 
 
 @router.get("/bank/export")
@@ -170,7 +170,7 @@ async def import_file(
         return await _bank_page(ctx, "", 1, status=exc.status, error_at="import",
                                 error=exc.detail + (f" ({errors})" if errors else ""))  # fmt: skip
     counts = ", ".join(f"{v} {k}" for k, v in sorted(result.outcomes.items())) or "nothing"
-    return redirect(ctx, "/bank?" + urlencode({"done": f"imported {result.format}: {counts}"}))
+    return _back(ctx, done=f"imported {result.format}: {counts}")
 
 
 @router.post("/bank/upload")
@@ -265,7 +265,7 @@ async def add(
     except MirrorscanError as exc:
         return await _bank_page(ctx, "", 1, status=exc.status, error=exc.detail, values=values)
     word = "replaced" if existing is not None else "added"
-    return redirect(ctx, "/bank?" + urlencode({"q": profile.id, word: profile.id}))
+    return _back(ctx, q=profile.id, **{word: profile.id})
 
 
 @router.get("/bank/edit")
@@ -315,7 +315,7 @@ async def edit(
             values = _values_of(account.profile)
         return _edit_page(ctx, account, version, values, exc.status, exc.detail)
     done = "no change to" if result.outcome == "unchanged" else "saved"
-    return redirect(ctx, "/bank?" + urlencode({"q": account_id, "done": f"{done} {account_id}"}))
+    return _back(ctx, q=account_id, done=f"{done} {account_id}")
 
 
 @router.get("/bank/remove")
@@ -340,7 +340,7 @@ async def remove(
             confirm and now) else None  # fmt: skip
         return await _remove_page(ctx, account_id, 409 if again else 200, again)
     await ctx.runtime.run(bank_changes.remove_account, ctx.runtime.pipeline, ctx.label, account_id)
-    return redirect(ctx, "/bank?" + urlencode({"removed": account_id}))
+    return _back(ctx, removed=account_id)
 
 
 @router.get("/bank/avatar")
@@ -463,3 +463,8 @@ async def _bank_page(
         max_bytes=ctx.runtime.settings.limits.max_body_bytes,
         max_lines=ctx.runtime.settings.limits.max_bulk,
     )
+
+
+def _back(ctx: PageContext, **query: str) -> Response:
+    """Back to the bank page, with what was done (or what to show) in its query."""
+    return redirect(ctx, "/bank?" + urlencode(query))
